@@ -1,0 +1,3 @@
+from lillesite.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,272 @@
+"""Documents -> Site: grouping into translations, inheritance, URLs, sorting, collisions, links."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from lillesite import urls
+from lillesite.config import Config
+from lillesite.document import Document
+from lillesite.errors import ContentError, ErrorList, LilleError, Location
+from lillesite.frontmatter import SHARED_KEYS
+from lillesite.model import HOME_KEY, Entry, MenuItem, Site, Tag, TranslationSet
+
+
+def group_key(doc: Document) -> tuple[str, str]:
+    """Translations share kind and key; a news item's date is part of its key."""
+    source = doc.source
+    return (source.kind, f"{source.date.isoformat()}-{source.key}" if source.date else source.key)
+
+
+def assemble(
+    config: Config,
+    docs: list[Document],
+    *,
+    now: dt.datetime,
+    static_files: frozenset[str],
+    include_drafts: bool = False,
+    include_future: bool = False,
+) -> tuple[Site, list[LilleError]]:
+    errors = ErrorList()
+    order = {code: i for i, code in enumerate(config.language_codes)}
+    groups: dict[tuple[str, str], list[Document]] = defaultdict(list)
+    for doc in docs:
+        groups[group_key(doc)].append(doc)
+
+    entries_by_group: dict[tuple[str, str], dict[str, Entry]] = {}
+    source_langs: dict[tuple[str, str], str] = {}
+    next_scheduled = None
+    for gkey, members in sorted(groups.items()):
+        members.sort(key=lambda d: order[d.source.lang])
+        source = next((d for d in members if d.source.lang == config.default_language), members[0])
+        source_langs[gkey] = source.source.lang
+        kept: dict[str, Entry] = {}
+        for doc in members:
+            meta = _inherit(doc, source, errors)
+            entry = _entry(config, doc, meta, gkey, now, errors)
+            if entry is None:
+                continue
+            if entry.draft and not include_drafts:
+                continue
+            if entry.future and not include_future:
+                next_scheduled = min(filter(None, (next_scheduled, entry.date)))
+                continue
+            kept[doc.source.lang] = entry
+        if kept:
+            entries_by_group[gkey] = kept
+
+    _check_collisions(config, entries_by_group, errors)
+    by_rel = {e.rel: e for group in entries_by_group.values() for e in group.values()}
+    all_rels = {doc.source.rel: group_key(doc) for doc in docs}
+    resolved_groups = {}
+    for gkey, group in entries_by_group.items():
+        resolved_groups[gkey] = {
+            lang: _resolve_links(config, entry, group, entries_by_group, by_rel, all_rels, static_files, errors)
+            for lang, entry in group.items()
+        }
+
+    sets = {
+        gkey: TranslationSet(kind=gkey[0], key=gkey[1], source_lang=_source_lang(source_langs[gkey], group),
+                             entries=group)
+        for gkey, group in resolved_groups.items()
+    }
+    site = Site(
+        config=config,
+        now=now,
+        sets=sets,
+        news={lang: _newest_first(e for e in _in(sets, "news", lang)) for lang in config.language_codes},
+        pages={lang: tuple(e for e in _in(sets, "page", lang) if not e.is_home) for lang in config.language_codes},
+        homes={lang: sets[("page", HOME_KEY)].entries.get(lang) if ("page", HOME_KEY) in sets else None
+               for lang in config.language_codes},
+        tags={lang: _tags(config, lang, _in(sets, "news", lang), errors) for lang in config.language_codes},
+        menus={lang: _menu(config, lang, _in(sets, "page", lang)) for lang in config.language_codes},
+        next_scheduled=next_scheduled,
+    )
+    return site, errors.items
+
+
+def _source_lang(lang: str, group: dict[str, Entry]) -> str:
+    return lang if lang in group else next(iter(group))
+
+
+def _in(sets: dict, kind: str, lang: str) -> list[Entry]:
+    return [s.entries[lang] for (k, _), s in sorted(sets.items()) if k == kind and lang in s.entries]
+
+
+def _newest_first(entries) -> tuple[Entry, ...]:
+    # ties (same date and time) are broken by key, so the order never depends on the file system
+    return tuple(sorted(sorted(entries, key=lambda e: e.key), key=lambda e: e.date, reverse=True))
+
+
+def _inherit(doc: Document, source: Document, errors: ErrorList) -> dict:
+    meta = dict(doc.meta)
+    if doc is source:
+        return meta
+    for key in SHARED_KEYS:
+        if key not in source.meta:
+            continue
+        if key not in meta:
+            meta[key] = source.meta[key]
+        elif meta[key] != source.meta[key]:
+            errors.add(ContentError(
+                f"{key}: {meta[key]!r} conflicts with {source.meta[key]!r} in {source.source.rel}",
+                Location(doc.source.rel, doc.line_of_key.get(key)),
+                hint=f"give '{key}' only in the {source.source.lang!r} file; translations inherit it",
+            ))
+    return meta
+
+
+def _entry(config: Config, doc: Document, meta: dict, gkey, now, errors: ErrorList) -> Entry | None:
+    source = doc.source
+    where = source.rel
+    date = None
+    if source.kind == "news":
+        date = _news_date(config, doc, meta.get("date"), errors)
+        if date is None:
+            return None
+    else:
+        for key in ("date",):
+            if key in meta:
+                errors.add(ContentError(f"{key}: only news items have a date", Location(where, doc.line_of_key.get(key))))
+    if source.kind == "news" and "menu" in meta:
+        errors.add(ContentError("menu: news items are not in the menu; use it on pages",
+                                Location(where, doc.line_of_key.get("menu"))))
+    slug = meta.get("slug") or urls.slugify(source.key) or "page"
+    if source.kind == "news":
+        url = urls.news_item(config, source.lang, source.date, slug)
+    elif source.key == HOME_KEY:
+        url = urls.home(source.lang)
+    else:
+        url = urls.page(source.lang, slug)
+    if meta.get("image") and not meta.get("image_alt"):
+        errors.add(ContentError("image: has no image_alt text describing it",
+                                Location(where, doc.line_of_key.get("image")), level="warning"))
+    return Entry(
+        doc=doc,
+        kind=source.kind,
+        key=gkey[1],
+        lang=source.lang,
+        title=meta.get("title", ""),
+        summary=doc.summary,
+        date=date,
+        tags=meta.get("tags", ()),
+        image=meta.get("image"),
+        image_alt=meta.get("image_alt"),
+        menu=meta.get("menu"),
+        draft=meta.get("draft", False),
+        future=bool(date and date > now),
+        url=url,
+        link_targets={},
+    )
+
+
+def _news_date(config: Config, doc: Document, value, errors: ErrorList) -> dt.datetime | None:
+    file_date = doc.source.date
+    tz = config.tz
+    if value is None:
+        return dt.datetime.combine(file_date, dt.time(), tz)
+    if isinstance(value, dt.datetime):
+        moment = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+    else:
+        moment = dt.datetime.combine(value, dt.time(), tz)
+    if moment.date() != file_date:
+        errors.add(ContentError(
+            f"date: {moment.date().isoformat()} disagrees with the date {file_date.isoformat()} in the file name",
+            Location(doc.source.rel, doc.line_of_key.get("date")),
+            hint="rename the file or correct the date",
+        ))
+        return None
+    return moment
+
+
+def _reserved_urls(config: Config) -> dict[str, str]:
+    reserved = {}
+    for lang in config.language_codes:
+        reserved[urls.news_index(config, lang)] = "the news index"
+        reserved[urls.tags_index(config, lang)] = "the tags index"
+        reserved[urls.feed(lang)] = "the RSS feed"
+        if config.search_slug:
+            reserved[urls.search(config, lang)] = "the search page"
+    return reserved
+
+
+def _check_collisions(config: Config, groups: dict, errors: ErrorList) -> None:
+    reserved = _reserved_urls(config)
+    seen: dict[str, str] = {}
+    for group in groups.values():
+        for entry in group.values():
+            claims = [(entry.url, entry.doc.line_of_key.get("slug"))]
+            claims += [(alias, entry.doc.line_of_key.get("aliases")) for alias in entry.doc.meta.get("aliases", ())]
+            for url, line in claims:
+                other = seen.get(url) or reserved.get(url)
+                if other:
+                    errors.add(ContentError(f"URL {url} is also produced by {other}", Location(entry.rel, line),
+                                            hint="change the slug or the file name"))
+                else:
+                    seen[url] = entry.rel
+
+
+def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static_files, errors: ErrorList) -> Entry:
+    targets: dict[str, str] = {}
+    where = entry.rel
+    for link in entry.doc.links:
+        if link.kind == "page":
+            gkey = all_rels.get(link.target)
+            target_group = groups.get(gkey) if gkey else None
+            if gkey is None:
+                errors.add(ContentError(f"link to a missing file {link.target!r}", Location(where, link.line)))
+                continue
+            if not target_group:
+                errors.add(ContentError(f"link to {link.target!r}, which is not published (draft or future)",
+                                        Location(where, link.line)))
+                continue
+            target = target_group.get(entry.lang) or by_rel.get(link.target) or next(iter(target_group.values()))
+            targets[link.target] = target.url
+            if link.fragment and link.fragment not in target.doc.anchors:
+                errors.add(ContentError(f"link to {link.target}#{link.fragment}: no heading or id {link.fragment!r} there",
+                                        Location(where, link.line), level="warning"))
+        elif link.kind == "asset":
+            if link.target not in static_files:
+                errors.add(ContentError(f"link to a missing file 'static/{link.target}'", Location(where, link.line)))
+            targets[link.target] = "/" + link.target
+        elif link.kind == "anchor":
+            if link.fragment and link.fragment not in entry.doc.anchors:
+                errors.add(ContentError(f"link to #{link.fragment}: no heading or id with that name on this page",
+                                        Location(where, link.line), level="warning"))
+    if entry.image and entry.image not in static_files:
+        errors.add(ContentError(f"image: no file 'static/{entry.image}'", Location(where, entry.doc.line_of_key.get("image"))))
+    if not targets:
+        return entry
+    from dataclasses import replace
+
+    return replace(entry, link_targets=targets)
+
+
+def _tags(config: Config, lang: str, entries: list[Entry], errors: ErrorList) -> tuple[Tag, ...]:
+    by_tag: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        for tag in entry.tags:
+            by_tag[tag].append(entry)
+    tags = []
+    slugs: dict[str, str] = {}
+    for key, tagged in by_tag.items():
+        if config.tag_labels and key not in config.tag_labels and lang == config.default_language:
+            first = tagged[0]
+            errors.add(ContentError(f"tags: {key!r} is not in the tag vocabulary (tags.labels in site.yml)",
+                                    Location(first.rel, first.doc.line_of_key.get("tags")), level="warning"))
+        label = config.tag_label(key, lang)
+        slug = urls.slugify(label) or urls.slugify(key) or "tag"
+        if slug in slugs and slugs[slug] != key:
+            errors.add(ContentError(f"tags: {key!r} and {slugs[slug]!r} would share the URL of tag {slug!r}",
+                                    Location(tagged[0].rel, tagged[0].doc.line_of_key.get("tags"))))
+            continue
+        slugs[slug] = key
+        tags.append(Tag(key=key, label=label, slug=slug, url=urls.tag(config, lang, slug),
+                        entries=_newest_first(tagged)))
+    return tuple(sorted(tags, key=lambda t: (t.label.casefold(), t.key)))
+
+
+def _menu(config: Config, lang: str, pages: list[Entry]) -> tuple[MenuItem, ...]:
+    """Pages with a menu weight; the renderer adds the news section, whose label is a UI string."""
+    items = [MenuItem(p.title, p.url, p.menu) for p in pages if p.menu is not None and not p.is_home]
+    return tuple(sorted(items, key=lambda i: (i.weight, i.title)))

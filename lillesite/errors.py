@@ -1,0 +1,92 @@
+"""Errors a user can cause, each with the place it comes from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+class LilleError(Exception):
+    """An error in the user's site (content, config, template), not in lillesite."""
+
+    def __init__(
+        self,
+        message: str,
+        location: Location | None = None,
+        *,
+        hint: str | None = None,
+        level: str = "error",
+    ):
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.hint = hint
+        self.level = level  # "error", or "warning" (fails only under --strict)
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def sort_key(self) -> tuple:
+        loc = self.location or Location("")
+        return (loc.path, loc.line or 0, self.message)
+
+
+class ConfigError(LilleError):
+    pass
+
+
+class ContentError(LilleError):
+    pass
+
+
+class TemplateError(LilleError):
+    pass
+
+
+class UsageError(LilleError):
+    """Bad command-line use: exit code 2."""
+
+
+class BuildFailed(Exception):
+    """Raised once with every error of a run, so an editor fixes all of them in one pass."""
+
+    def __init__(self, errors: list[LilleError]):
+        self.errors = sorted(errors, key=LilleError.sort_key)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def display_path(path: Path, root: Path) -> str:
+    """The path as the user knows it: relative to the site when inside it."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+class ErrorList:
+    """Collects errors of one stage; `raise_if_any` fails once with all of them."""
+
+    def __init__(self) -> None:
+        self.items: list[LilleError] = []
+
+    def add(self, error: LilleError) -> None:
+        self.items.append(error)
+
+    def extend(self, errors) -> None:
+        self.items.extend(errors)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise BuildFailed(self.items)

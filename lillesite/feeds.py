@@ -1,0 +1,72 @@
+"""RSS 2.0 per language, generated with xml.etree so any content stays well-formed XML."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from email.utils import format_datetime
+
+from babel.support import NullTranslations
+
+from lillesite import urls
+from lillesite.markup import LINK_PLACEHOLDER_RE
+from lillesite.model import Entry, Site
+
+ATOM = "http://www.w3.org/2005/Atom"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrib)
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def absolute_content(site: Site, entry: Entry) -> str:
+    """The item's HTML with links made absolute, since a feed reader has no base URL of ours."""
+    config = site.config
+
+    def replace(match) -> str:
+        target = entry.link_targets.get(match.group(2))
+        return urls.absolute(config, target) + (match.group(3) or "") if target else match.group(0)
+
+    html = LINK_PLACEHOLDER_RE.sub(replace, entry.doc.html)
+    return re.sub(r'(src|href)="/(?!/)', lambda m: f'{m.group(1)}="{config.base_url}', html)
+
+
+def rss(site: Site, lang: str, translations: NullTranslations) -> bytes:
+    config = site.config
+    items = site.news[lang][: config.feed_limit]
+    ET.register_namespace("atom", ATOM)
+    ET.register_namespace("content", CONTENT)
+    root = ET.Element("rss", {"version": "2.0"})
+    channel = _sub(root, "channel")
+    _sub(channel, "title", f"{config.title[lang]} – {translations.gettext('News')}")
+    _sub(channel, "link", urls.absolute(config, urls.news_index(config, lang)))
+    _sub(channel, "description", config.description[lang] or config.title[lang])
+    _sub(channel, "language", lang)
+    _sub(channel, f"{{{ATOM}}}link", href=urls.absolute(config, urls.feed(lang)), rel="self",
+         type="application/rss+xml")
+    if items:
+        # the newest item's date, not the clock: the same content gives the same feed
+        _sub(channel, "lastBuildDate", format_datetime(items[0].date))
+    _sub(channel, "generator", "lillesite")
+    for entry in items:
+        item = _sub(channel, "item")
+        link = urls.absolute(config, entry.url)
+        _sub(item, "title", entry.title)
+        _sub(item, "link", link)
+        _sub(item, "guid", f"{config.base_url}{lang}/{entry.key}", isPermaLink="false")
+        _sub(item, "pubDate", format_datetime(entry.date))
+        _sub(item, "description", entry.summary)
+        for tag in entry.tags:
+            _sub(item, "category", config.tag_label(tag, lang))
+        _sub(item, f"{{{CONTENT}}}encoded", absolute_content(site, entry))
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

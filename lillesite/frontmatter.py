@@ -1,0 +1,241 @@
+"""Split a content file into front matter and body; validate the closed set of keys."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from lillesite import yamltext
+from lillesite.errors import ContentError, Location
+
+KEYS = ("title", "summary", "date", "tags", "slug", "draft", "image", "image_alt", "aliases", "menu", "translated_from")
+# Keys whose value is the same in every language: given in the source-language file, inherited by translations.
+SHARED_KEYS = ("date", "tags", "image", "menu")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ALIAS_RE = re.compile(r"^/(?:[A-Za-z0-9._~%!$&'()*+,;=:@-]+/?)*$")
+
+
+class _Loader(yamltext.Loader):
+    """Dates stay text, so an impossible date is reported on its key's line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yamltext.Loader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    values: dict[str, Any]  # validated; only keys present in the file
+    body: str  # Markdown text after the closing '---'
+    body_line: int  # line of the body's first line in the file
+    text: str = field(repr=False)  # the whole file, decoded and with LF line ends
+
+
+def decode(raw: bytes, where: str) -> str:
+    """UTF-8 (a BOM accepted) with LF line ends."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+            Location(where, line),
+            hint="save the file as UTF-8",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split(text: str, where: str) -> FrontMatter:
+    if not text.strip():
+        raise ContentError("empty file: it needs front matter with at least a title", Location(where, 1))
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise ContentError(
+            "missing front matter: the file must start with a line '---'",
+            Location(where, 1),
+            hint="for example:\n---\ntitle: \"My title\"\n---",
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            break
+    else:
+        raise ContentError("front matter opened on line 1 is never closed with a line '---'", Location(where, 1))
+    yaml_text = "\n".join(lines[1:index])
+    try:
+        data = yaml.load(yaml_text, Loader=_Loader) if yaml_text.strip() else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        raise ContentError(f"invalid YAML in front matter: {exc.problem or exc.context}", Location(where, line)) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(f"invalid YAML in front matter: {exc}", Location(where, 2)) from None
+    if not isinstance(data, dict):
+        raise ContentError(
+            f"front matter must be 'key: value' lines, not {type(data).__name__}",
+            Location(where, 2),
+        )
+    values = validate(data, yaml_text, where)
+    body = "\n".join(lines[index + 1:])
+    return FrontMatter(values=values, body=body, body_line=index + 2, text=text)
+
+
+class _Checker:
+    def __init__(self, yaml_text: str, where: str):
+        self.yaml_text, self.where = yaml_text, where
+        self.errors: list[ContentError] = []
+
+    def line(self, key: str) -> int:
+        found = yamltext.key_line(self.yaml_text, (key,))
+        return found + 1 if found else 2  # +1: the '---' line above the YAML
+
+    def fail(self, key: str, message: str, hint: str | None = None) -> None:
+        self.errors.append(ContentError(f"{key}: {message}", Location(self.where, self.line(key)), hint=hint))
+
+
+def validate(data: dict, yaml_text: str, where: str) -> dict[str, Any]:
+    """Check types and values; raise one ContentError (the first) or a group via ContentErrors."""
+    c = _Checker(yaml_text, where)
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in KEYS:
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            c.fail(str(key), "unknown front matter key",
+                   hint=f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(KEYS)}")
+            continue
+        checked = _CHECKS[key](c, key, value)
+        if checked is not None:
+            values[key] = checked
+    if "title" not in data:
+        c.errors.append(ContentError("missing title: add a line 'title: \"...\"' to the front matter",
+                                     Location(where, 2)))
+    if c.errors:
+        raise ContentErrors(c.errors)
+    return values
+
+
+class ContentErrors(Exception):
+    """Several errors of one file."""
+
+    def __init__(self, errors: list[ContentError]):
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors
+
+
+def _text(c: _Checker, key: str, value: Any) -> str | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        c.fail(key, f"expected text, got {_kind(value)}", hint='put the text in double quotes')
+        return None
+    if _has_control(value):
+        c.fail(key, "contains control characters")
+        return None
+    if key == "title" and not value.strip():
+        c.fail(key, "is empty")
+        return None
+    return value.strip()
+
+
+def _has_control(value: str) -> bool:
+    return any(ord(ch) < 32 and ch not in "\t\n" or 0x7F <= ord(ch) < 0xA0 for ch in value)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
+        type(value), type(value).__name__)
+
+
+def _date(c: _Checker, key: str, value: Any) -> dt.datetime | dt.date | None:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value
+    if not isinstance(value, str):
+        c.fail(key, f"expected a date such as 2023-03-31 or 2023-03-31 14:30, got {_kind(value)}")
+        return None
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        c.fail(key, f"{value!r} is not a valid date ({exc})", hint="write it as YYYY-MM-DD or YYYY-MM-DD HH:MM")
+        return None
+
+
+def _tags(c: _Checker, key: str, value: Any) -> tuple[str, ...] | None:
+    if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+        c.fail(key, f"expected a list of words such as [culture, economy], got {_kind(value)}")
+        return None
+    if any(_has_control(t) for t in value):
+        c.fail(key, "contains control characters")
+        return None
+    return tuple(dict.fromkeys(t.strip() for t in value))
+
+
+def _slug(c: _Checker, key: str, value: Any) -> str | None:
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        c.fail(key, f"{value!r} is not a URL segment: use lowercase letters, digits and '-' only",
+               hint="for example 'bureau-ue'")
+        return None
+    return value
+
+
+def _bool(c: _Checker, key: str, value: Any) -> bool | None:
+    if not isinstance(value, bool):
+        c.fail(key, f"expected true or false, got {value!r}")
+        return None
+    return value
+
+
+def _image(c: _Checker, key: str, value: Any) -> str | None:
+    text = _text(c, key, value)
+    if text is None:
+        return None
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", text) or ".." in text.split("/") or "\\" in text:
+        c.fail(key, f"{text!r}: give a path inside static/, such as 'images/photo.jpg'")
+        return None
+    return text.lstrip("/")
+
+
+def _aliases(c: _Checker, key: str, value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        c.fail(key, f"expected a list of old URLs such as ['/old/page/'], got {_kind(value)}")
+        return None
+    result = []
+    for alias in value:
+        if (not isinstance(alias, str) or not ALIAS_RE.match(alias) or "//" in alias
+                or ".." in alias.split("/") or "%2f" in alias.lower() or "%2e" in alias.lower()):
+            c.fail(key, f"{alias!r} is not a URL path of this site (it must start with '/' and contain no '..')")
+            return None
+        result.append(alias)
+    return tuple(result)
+
+
+def _menu(c: _Checker, key: str, value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        c.fail(key, f"expected a whole number (the position in the menu), got {value!r}")
+        return None
+    return value
+
+
+def _fingerprint(c: _Checker, key: str, value: Any) -> str | None:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{8,64}", value):
+        c.fail(key, "expected the fingerprint written by 'lillesite translations --mark-done'")
+        return None
+    return value
+
+
+_CHECKS = {
+    "title": _text, "summary": _text, "image_alt": _text,
+    "date": _date, "tags": _tags, "slug": _slug, "draft": _bool,
+    "image": _image, "aliases": _aliases, "menu": _menu, "translated_from": _fingerprint,
+}

@@ -1,0 +1,181 @@
+"""One configured Markdown converter: heading ids, link rewriting, hostile-HTML checks, summary.
+
+Links to other content files are written as relative source paths; they are replaced here by
+placeholders that the render stage turns into URLs, because a target's URL is only known once
+the whole site is assembled.
+"""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from lillesite.urls import slugify
+
+# The documented extension set (README, "Writing content").
+EXTENSIONS = ("tables", "footnotes", "attr_list", "def_list", "md_in_html", "abbr", "sane_lists", "toc")
+EXTENSION_CONFIGS = {"toc": {"slugify": lambda value, separator: slugify(value) or "section"}}
+# Part of every cache key: changing the Markdown set-up must re-render all Markdown.
+SETTINGS_VERSION = "md1:" + ",".join(EXTENSIONS)
+
+PAGE_LINK = "lillesite:page:"  # + 'content/pages/x.fr.md' [+ '#anchor']
+ASSET_LINK = "lillesite:asset:"  # + 'images/x.jpg' (inside static/)
+LINK_PLACEHOLDER_RE = re.compile(r'(?:lillesite:(page|asset):)([^"#\s]*)(#[^"\s]*)?')
+
+FORBIDDEN_TAGS = {"script", "style", "base", "meta", "link", "frame", "frameset", "applet", "form"}
+EMBED_TAGS = {"iframe", "object", "embed"}
+URL_ATTRS = {"href", "src", "action", "formaction", "poster", "data", "srcset", "xlink:href", "background", "cite"}
+BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: str  # 'page' (a content file), 'asset' (a file in static/), 'url' (a site path), 'anchor' (same page)
+    target: str  # site-relative path of the file, the site path, or '' for 'anchor'
+    fragment: str  # without '#'
+    line: int | None  # line in the source file
+
+
+@dataclass(frozen=True)
+class Markup:
+    html: str
+    anchors: tuple[str, ...]
+    links: tuple[Link, ...]
+    first_paragraph: str  # plain text
+    problems: tuple[tuple[str, str, int | None], ...]  # (level, message, line)
+
+
+class _LinkCollector(Treeprocessor):
+    def run(self, root):
+        doc: _DocState = self.md.lillesite_doc
+        for element in root.iter():
+            if element.tag == "a" and element.get("href") is not None:
+                element.set("href", doc.rewrite(element.get("href"), "a"))
+            elif element.tag == "img" and element.get("src") is not None:
+                element.set("src", doc.rewrite(element.get("src"), "img"))
+                if not (element.get("alt") or "").strip():
+                    doc.problems.append(("warning", "image without alternative text: write ![description](...)",
+                                         doc.line_of(element.get("src"))))
+
+
+class _DocState:
+    def __init__(self, source_rel: str, body: str, body_line: int):
+        self.source_dir = posixpath.dirname(source_rel)
+        self.body, self.body_line = body, body_line
+        self.links: list[Link] = []
+        self.problems: list[tuple[str, str, int | None]] = []
+
+    def line_of(self, needle: str) -> int | None:
+        index = self.body.find(needle)
+        if index < 0:
+            index = self.body.lower().find(needle.lower())
+        return self.body_line + self.body.count("\n", 0, index) if index >= 0 else None
+
+    def rewrite(self, href: str, tag: str) -> str:
+        original = href
+        line = self.line_of(original)
+        parts = urlsplit(href)
+        if parts.scheme or href.startswith("//"):
+            return href  # external, checked for bad schemes on the final HTML
+        path, fragment = unquote(parts.path), parts.fragment
+        if not path:
+            self.links.append(Link("anchor", "", fragment, line))
+            return href
+        if path.startswith("/"):
+            self.links.append(Link("url", path, fragment, line))
+            return href
+        target = posixpath.normpath(posixpath.join(self.source_dir, path))
+        if target.startswith("../") or target == "..":
+            self.problems.append(("error", f"link {original!r} points outside the site", line))
+            return href
+        if target.endswith(".md") and target.startswith("content/"):
+            self.links.append(Link("page", target, fragment, line))
+            return PAGE_LINK + target + (f"#{fragment}" if fragment else "")
+        if target.startswith("static/"):
+            asset = target[len("static/"):]
+            self.links.append(Link("asset", asset, fragment, line))
+            return ASSET_LINK + asset + (f"#{fragment}" if fragment else "")
+        self.problems.append((
+            "error",
+            f"link {original!r}: link to another content file by its path (e.g. '../pages/eu-office.fr.md') "
+            f"or to a file in static/",
+            line,
+        ))
+        return href
+
+
+class _Setup(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_LinkCollector(md), "lillesite_links", 1)
+
+
+class _HostileHtml(HTMLParser):
+    """Finds scripts, event handlers and dangerous URLs in the HTML that Markdown let through."""
+
+    def __init__(self, allow_embeds: bool):
+        super().__init__(convert_charrefs=True)
+        self.allow_embeds = allow_embeds
+        self.found: list[tuple[str, str]] = []  # (message, text to locate in the source)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in FORBIDDEN_TAGS or (tag in EMBED_TAGS and not self.allow_embeds):
+            hint = " (set markdown: {allow_embeds: true} in site.yml to allow trusted embeds)" if tag in EMBED_TAGS else ""
+            self.found.append((f"<{tag}> is not allowed in content{hint}", f"<{tag}"))
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append((f"event handler attribute {name!r} is not allowed in content", name))
+            elif name in URL_ATTRS and value:
+                compact = re.sub(r"[\x00-\x20]+", "", value).lower()
+                if compact.startswith(BAD_SCHEMES):
+                    scheme = compact.split(":", 1)[0]
+                    self.found.append((f"{scheme}: URLs are not allowed in content", value[:20]))
+
+    handle_startendtag = handle_starttag
+
+
+class Converter:
+    """Python-Markdown with lillesite's set-up; one per process, reused for every file."""
+
+    def __init__(self, *, allow_embeds: bool = False):
+        self.allow_embeds = allow_embeds
+        self.md = markdown.Markdown(
+            extensions=[*EXTENSIONS, _Setup()],
+            extension_configs=EXTENSION_CONFIGS,
+            output_format="html",
+        )
+
+    def convert(self, body: str, *, source_rel: str, body_line: int) -> Markup:
+        state = _DocState(source_rel, body, body_line)
+        self.md.reset()
+        self.md.lillesite_doc = state
+        output = self.md.convert(body)
+        checker = _HostileHtml(self.allow_embeds)
+        checker.feed(output)
+        checker.close()
+        problems = [(level, message, line) for level, message, line in state.problems]
+        problems += [("error", message, state.line_of(needle)) for message, needle in checker.found]
+        return Markup(
+            html=output,
+            anchors=tuple(dict.fromkeys(html.unescape(a) for a in re.findall(r'\sid="([^"]+)"', output))),
+            links=tuple(state.links),
+            first_paragraph=first_paragraph(output),
+            problems=tuple(problems),
+        )
+
+
+def first_paragraph(output: str) -> str:
+    match = re.search(r"<p>(.*?)</p>", output, re.S)
+    return plain_text(match.group(1)) if match else ""
+
+
+def plain_text(fragment: str) -> str:
+    text = re.sub(r"<sup[^>]*>.*?</sup>", "", fragment, flags=re.S)  # footnote marks
+    text = re.sub(r"<[^>]+>", "", text)
+    return " ".join(html.unescape(text).split())

@@ -1,0 +1,240 @@
+"""Site -> OutputFile for every HTML page. Pure: no disk access beyond loading templates."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import jinja2
+from babel.support import NullTranslations
+from markupsafe import Markup
+
+from lillesite import typography, urls
+from lillesite.errors import LilleError
+from lillesite.markup import LINK_PLACEHOLDER_RE
+from lillesite.model import Entry, MenuItem, Site, Tag
+from lillesite.templating import make_environment, template_error
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # POSIX, relative to the output folder
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a paginated list of news items."""
+
+    items: tuple[Entry, ...]
+    number: int
+    total: int
+    url: str
+    prev_url: str | None
+    next_url: str | None
+    page_urls: tuple[str, ...]
+
+
+def paginate(entries: tuple[Entry, ...], per_page: int, url_of: Callable[[int], str]) -> list[Listing]:
+    chunks = [entries[i:i + per_page] for i in range(0, len(entries), per_page)] or [()]
+    total = len(chunks)
+    page_urls = tuple(url_of(n) for n in range(1, total + 1))
+    return [
+        Listing(items=chunk, number=n, total=total, url=page_urls[n - 1],
+                prev_url=page_urls[n - 2] if n > 1 else None,
+                next_url=page_urls[n] if n < total else None, page_urls=page_urls)
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+class Renderer:
+    def __init__(self, site: Site, translations: dict[str, NullTranslations], *, preview: bool = False):
+        self.site = site
+        self.config = site.config
+        self.translations = translations
+        self.preview = preview
+        self.envs = {
+            lang.code: make_environment(self.config, lang, translations[lang.code]) for lang in self.config.languages
+        }
+        self.typography = {code: typography.for_language(code) for code in self.config.language_codes}
+        self.errors: dict[tuple, LilleError] = {}
+        self.tag_urls = {lang: {t.key: t for t in tags} for lang, tags in site.tags.items()}
+        self.menus = {lang: self._menu(lang) for lang in self.config.language_codes}
+
+    def _menu(self, lang: str) -> tuple[MenuItem, ...]:
+        items = list(self.site.menus[lang])
+        if self.config.news_menu is not None:
+            label = self.translations[lang].gettext("News")
+            items.append(MenuItem(label, urls.news_index(self.config, lang), self.config.news_menu))
+        return tuple(sorted(items, key=lambda i: (i.weight, i.title)))
+
+    # ----------------------------------------------------------------- driver
+    def render_all(self) -> tuple[list[OutputFile], list[LilleError]]:
+        files = list(self._files())
+        return files, list(self.errors.values())
+
+    def _files(self) -> Iterator[OutputFile]:
+        config, site = self.config, self.site
+        for lang in config.language_codes:
+            yield from self._language_files(lang)
+        default = config.default_language
+        yield self._page(default, urls.CHOOSER, "chooser.html", kind="chooser", title=config.title[default],
+                         absolute_links=False, typography=False, extra={"choices": self._choices()})
+        yield self._page(default, urls.NOT_FOUND, "404.html", kind="404", title="404", absolute_links=True,
+                         typography=False, extra={"choices": self._choices()})
+        for entry in sorted(site.entries(), key=lambda e: e.rel):
+            for alias in entry.doc.meta.get("aliases", ()):
+                yield self._page(entry.lang, alias, "alias.html", kind="alias", title=entry.title,
+                                 extra={"target": entry.url}, translations={})
+
+    def _language_files(self, lang: str) -> Iterator[OutputFile]:
+        config, site = self.config, self.site
+        news = site.news[lang]
+        home = site.homes[lang]
+        yield self._page(lang, urls.home(lang), "home.html", kind="home", entry=home,
+                         title=home.title if home else config.title[lang],
+                         translations=self._all_langs(urls.home),
+                         extra={"latest": news[:config.news_on_home]})
+        for entry in site.pages[lang]:
+            yield self._entry_page(entry, "page.html")
+        for index, entry in enumerate(news):
+            yield self._entry_page(entry, "news_item.html", extra={
+                "newer": news[index - 1] if index > 0 else None,
+                "older": news[index + 1] if index + 1 < len(news) else None,
+            })
+        gettext = self.translations[lang].gettext
+        for listing in paginate(news, config.news_per_page, functools.partial(urls.news_index, config, lang)):
+            yield self._page(lang, listing.url, "news_index.html", kind="news_index", title=gettext("News"),
+                             listing=listing, translations=self._listing_translations(
+                                 listing.number, lambda other, n: urls.news_index(config, other, n),
+                                 lambda other: len(site.news[other])))
+        yield self._page(lang, urls.tags_index(config, lang), "tags.html", kind="tags", title=gettext("Topics"),
+                         translations=self._all_langs(lambda other: urls.tags_index(config, other)),
+                         extra={"tags": site.tags[lang]})
+        for tag in site.tags[lang]:
+            for listing in paginate(tag.entries, config.news_per_page,
+                                    functools.partial(urls.tag, config, lang, tag.slug)):
+                yield self._page(lang, listing.url, "tag.html", kind="tag", title=tag.label, listing=listing,
+                                 extra={"tag": tag}, translations=self._tag_translations(tag, listing.number))
+        if config.search_slug:
+            yield self._page(lang, urls.search(config, lang), "search.html", kind="search", title=gettext("Search"),
+                             translations=self._all_langs(lambda other: urls.search(config, other)))
+
+    # --------------------------------------------------------- translations
+    def _all_langs(self, url_of: Callable[[str], str]) -> dict[str, str]:
+        return {code: url_of(code) for code in self.config.language_codes}
+
+    def _listing_translations(self, number, url_of, count_of) -> dict[str, str]:
+        per_page = self.config.news_per_page
+        result = {}
+        for code in self.config.language_codes:
+            pages = max(1, -(-count_of(code) // per_page))
+            result[code] = url_of(code, number if number <= pages else 1)
+        return result
+
+    def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
+        result = {}
+        for code in self.config.language_codes:
+            other = self.tag_urls[code].get(tag.key)
+            result[code] = urls.tag(self.config, code, other.slug, 1) if other else None
+        return {code: url for code, url in result.items() if url}
+
+    def _fallback(self, entry: Entry, lang: str) -> str:
+        """Where the switcher leads when `entry` has no translation in `lang`: the nearest translated parent."""
+        if entry.kind == "news":
+            return urls.news_index(self.config, lang)
+        return urls.home(lang)
+
+    # --------------------------------------------------------------- pages
+    def _entry_page(self, entry: Entry, template: str, extra: dict | None = None) -> OutputFile:
+        translations = {lang: e.url for lang, e in self.site.translations(entry).items()}
+        return self._page(entry.lang, entry.url, template, kind=entry.kind, entry=entry, title=entry.title,
+                          translations=translations, extra=extra,
+                          fallback_of=lambda lang: self._fallback(entry, lang))
+
+    def _page(self, lang: str, url: str, template: str, *, kind: str, title: str, entry: Entry | None = None,
+              listing: Listing | None = None, translations: dict[str, str] | None = None,
+              extra: dict | None = None, absolute_links: bool = False, typography: bool = True,
+              fallback_of: Callable[[str], str] | None = None) -> OutputFile:
+        config = self.config
+        translations = translations if translations is not None else {lang: url}
+        href = (lambda target: urls.absolute(config, target)) if absolute_links else functools.partial(urls.relative, url)
+        switcher = []
+        for language in config.languages:
+            target = translations.get(language.code)
+            exists = target is not None
+            if not exists:
+                target = fallback_of(language.code) if fallback_of else urls.home(language.code)
+            switcher.append({"language": language, "url": href(target), "exists": exists,
+                             "current": language.code == lang})
+        alternates = [{"hreflang": code, "url": urls.absolute(config, target)}
+                      for code, target in translations.items()]
+        x_default = translations.get(config.default_language) or next(iter(translations.values()), url)
+        context: dict[str, Any] = {
+            "site": {"title": config.title[lang], "description": config.description[lang],
+                     "base_url": config.base_url, "languages": config.languages,
+                     "default_language": config.default_language},
+            "lang": config.language(lang),
+            "page": {"kind": kind, "title": title, "url": url, "canonical": urls.absolute(config, url),
+                     "description": (entry.summary if entry else "") or config.description[lang]},
+            "entry": entry,
+            "content": self._content(entry, href) if entry else Markup(""),
+            "listing": listing,
+            "alternates": alternates if len(alternates) > 1 else [],
+            "x_default": urls.absolute(config, x_default),
+            "switcher": switcher,
+            "menu": [{"title": item.title, "url": href(item.url), "current": _is_current(item.url, url)}
+                     for item in self.menus[lang]],
+            "home_url": href(urls.home(lang)),
+            "news_url": href(urls.news_index(config, lang)),
+            "tags_url": href(urls.tags_index(config, lang)),
+            "search_url": href(urls.search(config, lang)) if config.search_slug else None,
+            "feed_url": href(urls.feed(lang)),
+            "feed_absolute": urls.absolute(config, urls.feed(lang)),
+            "root_url": href("/"),
+            "href": href,
+            "absolute": lambda target: urls.absolute(config, target),
+            "tags_of": lambda e: [self.tag_urls[lang][t] for t in e.tags if t in self.tag_urls[lang]],
+            "preview": self.preview,
+            **(extra or {}),
+        }
+        html = self._render(lang, template, context)
+        if typography and self.typography[lang]:
+            html = self.typography[lang](html)
+        return OutputFile(str(urls.output_path(url)), html.encode("utf-8"))
+
+    def _content(self, entry: Entry, href: Callable[[str], str]) -> Markup:
+        targets = entry.link_targets
+
+        def replace(match) -> str:
+            target = targets.get(match.group(2))
+            return href(target) + (match.group(3) or "") if target else match.group(0)
+
+        html = entry.doc.html
+        return Markup(LINK_PLACEHOLDER_RE.sub(replace, html) if targets else html)
+
+    def _choices(self) -> list[dict]:
+        choices = []
+        for language in self.config.languages:
+            gettext = self.translations[language.code].gettext
+            choices.append({"language": language, "home": urls.home(language.code),
+                            "title": self.config.title[language.code],
+                            "choose": gettext("Choose your language"),
+                            "not_found": gettext("Page not found"),
+                            "not_found_text": gettext("The page you are looking for does not exist or has moved."),
+                            "go_home": gettext("Go to the home page")})
+        return choices
+
+    def _render(self, lang: str, template: str, context: dict) -> str:
+        try:
+            return self.envs[lang].get_template(template).render(context)
+        except jinja2.TemplateError as exc:
+            error = template_error(self.config, exc, template)
+        except Exception as exc:  # a template calling a filter wrongly, etc.: report it, the build goes on
+            error = template_error(self.config, exc, template)
+        self.errors.setdefault((str(error.location), error.message), error)
+        return ""
+
+
+def _is_current(item_url: str, url: str) -> bool:
+    return url == item_url or (url.startswith(item_url) and item_url.count("/") > 2)

@@ -1,0 +1,136 @@
+"""discover(): find the content files and read kind, date, key and language from their names."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lillesite.config import Config
+from lillesite.errors import ContentError, ErrorList, Location
+
+KINDS = {"pages": "page", "news": "news"}
+NAME_RE = re.compile(r"^(?:(?P<date>\d{4}-\d{2}-\d{2})-)?(?P<key>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[A-Za-z-]+)\.md$")
+IGNORED = re.compile(r"^\.|~$|\.swp$|\.tmp$|^#")  # editor backups and hidden files
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # on disk
+    rel: str  # relative to the site directory, POSIX: 'content/news/2023-03-31-x.fr.md'
+    kind: str  # 'page' or 'news'
+    key: str  # translation key: the name without date and language
+    lang: str
+    date: dt.date | None  # news only, from the file name
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path` really lies under `root`, after resolving symlinks."""
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def walk(folder: Path, root: Path, errors: ErrorList) -> list[Path]:
+    """Files below `folder`, sorted; links leading outside the site are reported, never followed."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        kept = []
+        for name in sorted(dirnames):
+            sub = here / name
+            if IGNORED.search(name):
+                continue
+            if sub.is_symlink() and not inside(sub, root):
+                errors.add(ContentError("symlink points outside the site; not followed", Location(_rel(sub, root))))
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            path = here / name
+            if IGNORED.search(name):
+                continue
+            if path.is_symlink() and not inside(path, root):
+                errors.add(ContentError("symlink points outside the site; not followed", Location(_rel(path, root))))
+                continue
+            found.append(path)
+    return sorted(found)
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
+    errors = ErrorList()
+    sources: list[SourceFile] = []
+    content = config.content_dir
+    root = config.root
+    if not content.is_dir():
+        errors.add(ContentError("no content/ folder", Location("content/")))
+        return sources, errors
+    for entry in sorted(content.iterdir()):
+        if IGNORED.search(entry.name):
+            continue
+        rel = _rel(entry, root)
+        if entry.is_dir() and entry.name in KINDS:
+            if entry.is_symlink() and not inside(entry, root):
+                errors.add(ContentError("symlink points outside the site; not followed", Location(rel)))
+                continue
+            for path in walk(entry, root, errors):
+                source = _source(path, KINDS[entry.name], config, errors)
+                if source:
+                    sources.append(source)
+        elif entry.is_file() and entry.name.endswith((".yml", ".yaml", ".txt")):
+            continue  # editors' notes and vocabularies may live beside the content
+        else:
+            errors.add(ContentError(
+                f"unexpected {'folder' if entry.is_dir() else 'file'} in content/",
+                Location(rel),
+                hint="content goes in content/pages/ or content/news/",
+            ))
+    return sources, errors
+
+
+def _source(path: Path, kind: str, config: Config, errors: ErrorList) -> SourceFile | None:
+    rel = _rel(path, config.root)
+    name = path.name
+    where = Location(rel)
+    if not name.endswith(".md"):
+        errors.add(ContentError("not a Markdown file (.md); put images and documents in static/", where))
+        return None
+    match = NAME_RE.match(name)
+    example = "YYYY-MM-DD-key.fr.md" if kind == "news" else "key.fr.md"
+    if not match:
+        stem = name[:-3]
+        if "." not in stem:
+            message = f"missing language suffix: name the file like {example!r}"
+        else:
+            message = f"bad file name: expected {example!r} (lowercase letters, digits, '-')"
+        errors.add(ContentError(message, where))
+        return None
+    lang = match["lang"]
+    if lang not in config.language_codes:
+        errors.add(ContentError(
+            f"unknown language {lang!r} in the file name",
+            where,
+            hint=f"the site's languages are {', '.join(config.language_codes)}",
+        ))
+        return None
+    date = None
+    if kind == "news":
+        if not match["date"]:
+            errors.add(ContentError(f"a news file name starts with its date: {example!r}", where))
+            return None
+        try:
+            date = dt.date.fromisoformat(match["date"])
+        except ValueError as exc:
+            errors.add(ContentError(f"impossible date {match['date']!r} in the file name ({exc})", where))
+            return None
+    elif match["date"]:
+        # a page named like a news item: the date is part of its key
+        return SourceFile(path, rel, kind, f"{match['date']}-{match['key']}", lang, None)
+    return SourceFile(path, rel, kind, match["key"], lang, date)

@@ -1,0 +1,77 @@
+"""The Jinja environment: site templates over the theme's, autoescape, StrictUndefined, gettext, filters."""
+from __future__ import annotations
+
+import json
+import traceback
+from pathlib import Path
+
+import jinja2
+from babel.support import NullTranslations
+
+from lillesite import i18n
+from lillesite.config import Config, Language
+from lillesite.errors import Location, TemplateError
+
+THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
+
+
+def make_environment(config: Config, language: Language, translations: NullTranslations) -> jinja2.Environment:
+    """One environment per language: gettext is bound to the environment, never to global state."""
+    theme = jinja2.FileSystemLoader(THEME_TEMPLATES)
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(config.templates_dir),
+        theme,
+        jinja2.PrefixLoader({"theme": theme}),  # a site template may extend 'theme/base.html'
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.install_gettext_translations(translations, newstyle=True)
+    locale = language.locale
+    env.filters["date"] = lambda value, style="long": i18n.date_text(value, locale, style)
+    env.filters["isodate"] = lambda value: value.isoformat()
+    env.filters["jsonld"] = _jsonld
+    return env
+
+
+def _jsonld(data) -> str:
+    """JSON for a <script type="application/ld+json">: '<', '>' and '&' escaped so content cannot close it."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
+    from markupsafe import Markup
+
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def template_location(config: Config, filename: str | None, line: int | None) -> Location:
+    if not filename:
+        return Location("templates/", line)
+    path = Path(filename)
+    for root, shown in ((config.root, None), (THEME_TEMPLATES.parent.parent, "lillesite")):
+        try:
+            rel = path.resolve().relative_to(root.resolve()).as_posix()
+            return Location(f"{shown}/{rel}" if shown else rel, line)
+        except ValueError:
+            continue
+    return Location(filename, line)
+
+
+def template_error(config: Config, exc: Exception, template_name: str) -> TemplateError:
+    """Turn a Jinja error (syntax or while rendering) into 'templates/x.html:LINE: message'."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateError(f"template syntax error: {exc.message}",
+                             template_location(config, exc.filename, exc.lineno))
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return TemplateError(f"template not found: {exc.name!r}", Location(f"templates/{template_name}"))
+    filename, line = None, None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            filename, line = frame.filename, frame.lineno
+    message = str(exc) if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
+    return TemplateError(f"error while rendering {template_name!r}: {message}",
+                         template_location(config, filename, line))

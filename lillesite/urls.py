@@ -1,0 +1,83 @@
+"""The only home of the URL scheme. URLs are site paths such as '/fr/actualites/'."""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import unicodedata
+from pathlib import PurePosixPath
+
+from lillesite.config import Config
+
+PAGE_SEGMENT = "page"  # /fr/actualites/page/2/
+
+
+def home(lang: str) -> str:
+    return f"/{lang}/"
+
+
+def page(lang: str, slug: str) -> str:
+    return f"/{lang}/{slug}/"
+
+
+def news_index(config: Config, lang: str, number: int = 1) -> str:
+    return _paginated(f"/{lang}/{config.news_slug[lang]}/", number)
+
+
+def news_item(config: Config, lang: str, date: dt.date, slug: str) -> str:
+    return f"/{lang}/{config.news_slug[lang]}/{date:%Y/%m}/{slug}/"
+
+
+def tags_index(config: Config, lang: str) -> str:
+    return f"/{lang}/{config.tags_slug[lang]}/"
+
+
+def tag(config: Config, lang: str, tag_slug: str, number: int = 1) -> str:
+    return _paginated(f"/{lang}/{config.tags_slug[lang]}/{tag_slug}/", number)
+
+
+def search(config: Config, lang: str) -> str | None:
+    return f"/{lang}/{config.search_slug[lang]}/" if config.search_slug else None
+
+
+def feed(lang: str) -> str:
+    return f"/{lang}/feed.xml"
+
+
+def _paginated(first: str, number: int) -> str:
+    return first if number == 1 else f"{first}{PAGE_SEGMENT}/{number}/"
+
+
+CHOOSER = "/"
+NOT_FOUND = "/404.html"
+SITEMAP = "/sitemap.xml"
+ROBOTS = "/robots.txt"
+
+
+def absolute(config: Config, url: str) -> str:
+    return config.base_url + url.lstrip("/")
+
+
+def output_path(url: str) -> PurePosixPath:
+    """The file that serves a URL: pretty URLs end with '/' and are served by index.html."""
+    path = url.lstrip("/")
+    return PurePosixPath(path + "index.html" if url.endswith("/") else path)
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """A link from one page to another that works on any host, under any path, and from disk."""
+    target, hash_, fragment = to_url.partition("#")
+    from_dir = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
+    rel = posixpath.relpath(target, from_dir) if target != from_dir else "."
+    if target.endswith("/") and rel != ".":
+        rel += "/"
+    elif rel == ".":
+        rel = "./"
+    return rel + hash_ + fragment
+
+
+def slugify(text: str) -> str:
+    """'Coopération européenne !' -> 'cooperation-europeenne': accents folded, ASCII only."""
+    folded = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae"))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")

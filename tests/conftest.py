@@ -1,0 +1,98 @@
+"""Fixtures following the object graph: a site folder -> its config -> a build -> its output."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lillesite.config import load_config
+from lillesite.errors import BuildFailed
+from lillesite.pipeline import BuildOptions, build
+
+REPO = Path(__file__).resolve().parent.parent
+SITES = Path(__file__).resolve().parent / "sites"
+EPOCH = "1700000000"  # 2023-11-14: after every dated item of the test sites
+
+MINIMAL_CONFIG = """\
+base_url: https://example.org/
+default_language: fr
+languages:
+  fr: {locale: fr_FR}
+  en: {locale: en_GB}
+title: {fr: Site de test, en: Test site}
+description: {fr: Un petit site., en: A small site.}
+news:
+  slug: {fr: actualites, en: news}
+  per_page: 2
+tags:
+  slug: {fr: themes, en: tags}
+  labels:
+    culture: {fr: Culture, en: Culture}
+    economy: {fr: Économie, en: Economy}
+"""
+
+
+def write_site(root: Path, files: dict[str, str | bytes], *, config: str | None = MINIMAL_CONFIG) -> Path:
+    """Write a tiny site: {relative path: text} (text is dedented), plus site.yml unless given."""
+    root.mkdir(parents=True, exist_ok=True)
+    if config is not None and "site.yml" not in files:
+        (root / "site.yml").write_text(config, encoding="utf-8")
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def build_site(root: Path, **options) -> Path:
+    """Build into <root>/_site and return that folder; raises BuildFailed like the CLI would report."""
+    out = options.pop("out", root / "_site")
+    build(load_config(root), BuildOptions(out=out, **options))
+    return out
+
+
+def build_errors(root: Path, **options) -> list[str]:
+    """The error lines ('path:line: message') a build of `root` reports."""
+    with pytest.raises(BuildFailed) as failure:
+        build(load_config(root), BuildOptions(out=root / "_site", **options))
+    return [str(e) for e in failure.value.errors]
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120):
+    """Run `python -m lillesite ARGS` as a user would, with this checkout's code."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
+    full_env.pop("GITHUB_ACTIONS", None) if "GITHUB_ACTIONS" not in (env or {}) else None
+    return subprocess.run([sys.executable, "-m", "lillesite", *args], cwd=cwd or REPO, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(autouse=True)
+def _reproducible_now(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+@pytest.fixture
+def site_copy(tmp_path):
+    """Copy a site from tests/sites/NAME into a temporary folder."""
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(SITES / name, target)
+        return target
+    return copy
+
+
+@pytest.fixture(scope="session")
+def lille_site(tmp_path_factory) -> Path:
+    """The repository's own site, built once per test session."""
+    out = tmp_path_factory.mktemp("lille") / "_site"
+    os.environ.setdefault("SOURCE_DATE_EPOCH", EPOCH)
+    build(load_config(REPO), BuildOptions(out=out))
+    return out
