@@ -7,10 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from lillesite import yamltext
 from lillesite.errors import ContentError, Location
+from lillesite.sources import calendar_date
 
 KEYS = ("title", "summary", "date", "tags", "slug", "draft", "image", "image_alt", "aliases", "menu", "translated_from")
 # Keys whose value is the same in every language: given in the source-language file, inherited by translations.
@@ -59,7 +58,7 @@ def split(text: str, where: str) -> FrontMatter:
         raise ContentError(
             "missing front matter: the file must start with a line '---'",
             Location(where, 1),
-            hint="for example:\n---\ntitle: \"My title\"\n---",
+            hint="start with three lines: '---', 'title: \"The title\"', '---'",
         )
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
@@ -68,16 +67,14 @@ def split(text: str, where: str) -> FrontMatter:
         raise ContentError("front matter opened on line 1 is never closed with a line '---'", Location(where, 1))
     yaml_text = "\n".join(lines[1:index])
     try:
-        data = yaml.load(yaml_text, Loader=_Loader) if yaml_text.strip() else {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 1
-        raise ContentError(f"invalid YAML in front matter: {exc.problem or exc.context}", Location(where, line)) from None
-    except yaml.YAMLError as exc:
-        raise ContentError(f"invalid YAML in front matter: {exc}", Location(where, 2)) from None
+        data = yamltext.load(yaml_text, _Loader) if yaml_text.strip() else {}
+    except yamltext.YamlSyntaxError as exc:
+        # +1: the '---' line above the YAML
+        raise ContentError(f"front matter: {exc.message}", Location(where, exc.line + 1 if exc.line else 2),
+                           hint=exc.hint) from None
     if not isinstance(data, dict):
         raise ContentError(
-            f"front matter must be 'key: value' lines, not {type(data).__name__}",
+            f"front matter must be 'key: value' lines, not {_kind(data)}",
             Location(where, 2),
         )
     values = validate(data, yaml_text, where)
@@ -149,7 +146,7 @@ def _has_control(value: str) -> bool:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
+    return {bool: "true/false", str: "a text", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
         type(value), type(value).__name__)
 
 
@@ -160,12 +157,20 @@ def _date(c: _Checker, key: str, value: Any) -> dt.datetime | dt.date | None:
         c.fail(key, f"expected a date such as 2023-03-31 or 2023-03-31 14:30, got {_kind(value)}")
         return None
     text = value.strip()
+    hint = "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM"
+    day = re.match(r"(\d{4}-\d{2}-\d{2})(?=$|[ T])", text)
+    if day:
+        try:
+            calendar_date(day.group(1))
+        except ValueError as exc:
+            c.fail(key, f"{value!r} is an impossible date: {exc}", hint=hint)
+            return None
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if len(text) == 10:
             return dt.date.fromisoformat(text)
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        c.fail(key, f"{value!r} is not a valid date ({exc})", hint="write it as YYYY-MM-DD or YYYY-MM-DD HH:MM")
+    except ValueError:
+        c.fail(key, f"{value!r} is not a date", hint=hint)
         return None
 
 
@@ -189,7 +194,7 @@ def _slug(c: _Checker, key: str, value: Any) -> str | None:
 
 def _bool(c: _Checker, key: str, value: Any) -> bool | None:
     if not isinstance(value, bool):
-        c.fail(key, f"expected true or false, got {value!r}")
+        c.fail(key, f"expected true or false, got {value!r}", hint=f"write '{key}: true' or '{key}: false', without quotes")
         return None
     return value
 

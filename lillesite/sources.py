@@ -1,6 +1,7 @@
 """discover(): find the content files and read kind, date, key and language from their names."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 import re
@@ -23,6 +24,17 @@ class SourceFile:
     key: str  # translation key: the name without date and language
     lang: str
     date: dt.date | None  # news only, from the file name
+
+
+def calendar_date(text: str) -> dt.date:
+    """A YYYY-MM-DD date; ValueError in words an editor understands ('February 2023 has 28 days')."""
+    year, month, day = (int(part) for part in text.split("-"))
+    if not 1 <= month <= 12:
+        raise ValueError(f"there is no month {month}")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise ValueError(f"{calendar.month_name[month]} {year} has {days} days")
+    return dt.date(year, month, day)
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -126,9 +138,9 @@ def _source(path: Path, kind: str, config: Config, errors: ErrorList) -> SourceF
             errors.add(ContentError(f"a news file name starts with its date: {example!r}", where))
             return None
         try:
-            date = dt.date.fromisoformat(match["date"])
+            date = calendar_date(match["date"])
         except ValueError as exc:
-            errors.add(ContentError(f"impossible date {match['date']!r} in the file name ({exc})", where))
+            errors.add(ContentError(f"impossible date {match['date']!r} in the file name: {exc}", where))
             return None
     elif match["date"]:
         # a page named like a news item: the date is part of its key
