@@ -15,6 +15,7 @@ KEYS = ("title", "summary", "date", "tags", "slug", "draft", "image", "image_alt
 # Keys whose value is the same in every language: given in the source-language file, inherited by translations.
 SHARED_KEYS = ("date", "tags", "image", "menu")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ALIAS_RE = re.compile(r"^/(?:[A-Za-z0-9._~%!$&'()*+,;=:@-]+/?)*$")
 
 
@@ -47,7 +48,15 @@ def decode(raw: bytes, where: str) -> str:
             Location(where, line),
             hint="save the file as UTF-8",
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = _CONTROL_RE.search(text)
+    if control:
+        raise ContentError(
+            f"invisible control character U+{ord(control.group()):04X} in the text",
+            Location(where, text.count("\n", 0, control.start()) + 1),
+            hint="often pasted from another program: delete it",
+        )
+    return text
 
 
 def split(text: str, where: str) -> FrontMatter:
@@ -131,7 +140,7 @@ def _text(c: _Checker, key: str, value: Any) -> str | None:
         c.fail(key, f"expected text, got {_kind(value)}", hint='put the text in double quotes')
         return None
     if _has_control(value):
-        c.fail(key, "contains control characters")
+        c.fail(key, "contains invisible control characters or invalid characters")
         return None
     if key == "title" and not value.strip():
         c.fail(key, "is empty")
@@ -140,7 +149,8 @@ def _text(c: _Checker, key: str, value: Any) -> str | None:
 
 
 def _has_control(value: str) -> bool:
-    return any(ord(ch) < 32 and ch not in "\t\n" or 0x7F <= ord(ch) < 0xA0 for ch in value)
+    """Invisible control characters, and what is not a character at all (lone surrogates, U+FFFE/U+FFFF)."""
+    return bool(_CONTROL_RE.search(value)) or any(0xD800 <= ord(ch) < 0xE000 or ch in "\ufffe\uffff" for ch in value)
 
 
 def _kind(value: Any) -> str:
@@ -179,7 +189,7 @@ def _tags(c: _Checker, key: str, value: Any) -> tuple[str, ...] | None:
         c.fail(key, f"expected a list of words such as [culture, economy], got {_kind(value)}")
         return None
     if any(_has_control(t) for t in value):
-        c.fail(key, "contains control characters")
+        c.fail(key, "contains invisible control characters or invalid characters")
         return None
     return tuple(dict.fromkeys(t.strip() for t in value))
 

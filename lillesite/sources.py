@@ -49,6 +49,9 @@ def inside(path: Path, root: Path) -> bool:
 def walk(folder: Path, root: Path, errors: ErrorList) -> list[Path]:
     """Files below `folder`, sorted; links leading outside the site are reported, never followed."""
     found: list[Path] = []
+    if not inside(folder, root):  # the folder itself may be a link to elsewhere
+        errors.add(ContentError("symlink points outside the site; not followed", Location(_rel(folder, root))))
+        return found
     for dirpath, dirnames, filenames in os.walk(folder):
         here = Path(dirpath)
         kept = []
@@ -84,14 +87,14 @@ def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
     if not content.is_dir():
         errors.add(ContentError("no content/ folder", Location("content/")))
         return sources, errors
+    if not inside(content, root):
+        errors.add(ContentError("symlink points outside the site; not followed", Location("content")))
+        return sources, errors
     for entry in sorted(content.iterdir()):
         if IGNORED.search(entry.name):
             continue
         rel = _rel(entry, root)
         if entry.is_dir() and entry.name in KINDS:
-            if entry.is_symlink() and not inside(entry, root):
-                errors.add(ContentError("symlink points outside the site; not followed", Location(rel)))
-                continue
             for path in walk(entry, root, errors):
                 source = _source(path, KINDS[entry.name], config, errors)
                 if source:

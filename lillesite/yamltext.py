@@ -42,6 +42,8 @@ _PLAIN = (
      "put the whole value in double quotes, e.g. title: \"Lille : le bilan\"", False),
     ("found a tab character", "a tab character is used for indentation; YAML needs spaces", None, False),
     ("found character '\\t'", "a tab character is used for indentation; YAML needs spaces", None, False),
+    ("invalid Unicode character escape", "a '\\u' escape here is not a real character (e.g. a lone '\\ud800')",
+     "type the character itself instead of its code", False),
     ("found undefined alias", "'*' starts a YAML alias; put the value in double quotes", None, False),
     ("could not determine a constructor", "unsupported YAML tag ('!'); put the value in double quotes", None, False),
 )
