@@ -77,7 +77,13 @@ def main(argv: list[str] | None = None) -> int:
                         page.goto(root + url, wait_until="load")
                         path = args.out / f"{lang}-{name}-{width}.png"
                         page.screenshot(path=str(path), full_page=True)
-                        print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+                        print(path)
+                        menu = page.locator(".main-nav summary")
+                        if name == "home" and menu.is_visible():  # the phone menu, opened
+                            menu.click()
+                            path = args.out / f"{lang}-{name}-menu-{width}.png"
+                            page.screenshot(path=str(path))
+                            print(path)
                 page.close()
             browser.close()
     finally:
