@@ -451,3 +451,20 @@ def test_json_ld(site):
     for page in site.values():
         for script in page.root.find_all("script", type="application/ld+json"):
             assert "</" not in script.text()  # content cannot close the script element
+
+
+# ------------------------------------------------------------------ interface strings
+def test_french_catalogue_translates_every_interface_string_of_the_templates():
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    with (REPO / "locales" / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalogue = read_po(handle, locale="fr")
+    used = {message for _, _, message, _, _ in extract_from_dir(
+        REPO / "templates", method_map=[("**.html", "jinja2")], options_map={"**.html": {"extensions": "jinja2.ext.i18n"}})}
+    assert len(used) > 20
+    for message in used:
+        entry = catalogue.get(message[0] if isinstance(message, tuple) else message)
+        assert entry is not None and not entry.fuzzy, f"{message!r} is not in locales/fr/LC_MESSAGES/messages.po"
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        assert all(strings), f"{message!r} has no French translation"
