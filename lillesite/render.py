@@ -48,8 +48,10 @@ def paginate(entries: tuple[Entry, ...], per_page: int, url_of: Callable[[int], 
 
 
 class Renderer:
-    def __init__(self, site: Site, translations: dict[str, NullTranslations], *, preview: bool = False):
+    def __init__(self, site: Site, translations: dict[str, NullTranslations], *, preview: bool = False,
+                 outdated: dict[str, Entry] | None = None):
         self.site = site
+        self.outdated = outdated or {}  # translation's file -> its original, changed since
         self.config = site.config
         self.translations = translations
         self.preview = preview
@@ -107,7 +109,8 @@ class Renderer:
             yield self._page(lang, listing.url, "news_index.html", kind="news_index", title=gettext("News"),
                              listing=listing, translations=self._listing_translations(
                                  listing.number, lambda other, n: urls.news_index(config, other, n),
-                                 lambda other: len(site.news[other])))
+                                 lambda other: len(site.news[other])),
+                             fallback_of=lambda other: urls.news_index(config, other))
         yield self._page(lang, urls.tags_index(config, lang), "tags.html", kind="tags", title=gettext("Topics"),
                          translations=self._all_langs(lambda other: urls.tags_index(config, other)),
                          extra={"tags": site.tags[lang]})
@@ -129,7 +132,8 @@ class Renderer:
         result = {}
         for code in self.config.language_codes:
             pages = max(1, -(-count_of(code) // per_page))
-            result[code] = url_of(code, number if number <= pages else 1)
+            if number <= pages:  # hreflang only between pages that exist and name each other back
+                result[code] = url_of(code, number)
         return result
 
     def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
@@ -170,6 +174,8 @@ class Renderer:
         alternates = [{"hreflang": code, "url": urls.absolute(config, target)}
                       for code, target in translations.items()]
         x_default = translations.get(config.default_language) or next(iter(translations.values()), url)
+        if kind == "home":
+            x_default = urls.CHOOSER  # the language chooser names the homes; they name it back
         context: dict[str, Any] = {
             "site": {"title": config.title[lang], "description": config.description[lang],
                      "base_url": config.base_url, "languages": config.languages,
@@ -196,12 +202,21 @@ class Renderer:
             "absolute": lambda target: urls.absolute(config, target),
             "tags_of": lambda e: [self.tag_urls[lang][t] for t in e.tags if t in self.tag_urls[lang]],
             "preview": self.preview,
+            "outdated_source": self._outdated_source(entry, href),
             **(extra or {}),
         }
         html = self._render(lang, template, context)
         if typography and self.typography[lang]:
             html = self.typography[lang](html)
         return OutputFile(str(urls.output_path(url)), html.encode("utf-8"))
+
+    def _outdated_source(self, entry: Entry | None, href: Callable[[str], str]) -> dict | None:
+        """For the notice on a translation whose original changed since: where the original is."""
+        source = self.outdated.get(entry.rel) if entry else None
+        if source is None:
+            return None
+        return {"url": href(source.url), "lang": source.lang, "title": source.title,
+                "language": self.config.language(source.lang).name}
 
     def _content(self, entry: Entry, href: Callable[[str], str]) -> Markup:
         targets = entry.link_targets
