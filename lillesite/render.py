@@ -118,7 +118,8 @@ class Renderer:
             for listing in paginate(tag.entries, config.news_per_page,
                                     functools.partial(urls.tag, config, lang, tag.slug)):
                 yield self._page(lang, listing.url, "tag.html", kind="tag", title=tag.label, listing=listing,
-                                 extra={"tag": tag}, translations=self._tag_translations(tag, listing.number))
+                                 extra={"tag": tag}, translations=self._tag_translations(tag, listing.number),
+                                 fallback_of=lambda other: urls.tags_index(config, other))
         if config.search_slug:
             yield self._page(lang, urls.search(config, lang), "search.html", kind="search", title=gettext("Search"),
                              translations=self._all_langs(lambda other: urls.search(config, other)))
@@ -131,17 +132,15 @@ class Renderer:
         per_page = self.config.news_per_page
         result = {}
         for code in self.config.language_codes:
-            pages = max(1, -(-count_of(code) // per_page))
-            if number <= pages:  # hreflang only between pages that exist and name each other back
+            count = count_of(code)  # -1: no such listing in that language
+            if count >= 0 and number <= max(1, -(-count // per_page)):  # hreflang only between pages that exist and name each other back
                 result[code] = url_of(code, number)
         return result
 
     def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
-        result = {}
-        for code in self.config.language_codes:
-            other = self.tag_urls[code].get(tag.key)
-            result[code] = urls.tag(self.config, code, other.slug, 1) if other else None
-        return {code: url for code, url in result.items() if url}
+        return self._listing_translations(
+            number, lambda code, n: urls.tag(self.config, code, self.tag_urls[code][tag.key].slug, n),
+            lambda code: len(self.tag_urls[code][tag.key].entries) if tag.key in self.tag_urls[code] else -1)
 
     def _fallback(self, entry: Entry, lang: str) -> str:
         """Where the switcher leads when `entry` has no translation in `lang`: the nearest translated parent."""
