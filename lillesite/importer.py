@@ -129,9 +129,19 @@ class _CleanMarkdown(MarkdownConverter):
     URL; relative URLs become absolute; images become links, so the site makes no third-party requests."""
 
     def __init__(self, base: str):
-        super().__init__(heading_style="ATX", bullets="*", escape_misc=True, strip=["iframe", "object", "embed",
-                                                                                     "form", "button", "input"])
+        super().__init__(heading_style="ATX", bullets="*", escape_misc=False,
+                         strip=["iframe", "object", "embed", "form", "button", "input"])
         self.base = base
+
+    def escape(self, text, parent_tags):
+        """Text stays text in Python-Markdown: '<' and '&' as entities (a backslash would show), and
+        backslash escapes only for the characters it knows."""
+        text = super().escape(text.replace("\\", "\\\\"), parent_tags)
+        text = text.replace("&", "&amp;").replace("<", "&lt;")
+        text = re.sub(r"([`\[\]])", r"\\\1", text)
+        text = re.sub(r"^(\s*)(\d+)([.)])(?=\s)", r"\1\2\\\3", text, flags=re.M)  # '1.' would start a list
+        text = re.sub(r"^(\s*)([#>+-])(?=\s)", r"\1\\\2", text, flags=re.M)  # so would '-', '+'; '#' a heading
+        return text
 
     def _url(self, value: str | None) -> str | None:
         if not value:

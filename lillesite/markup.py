@@ -59,10 +59,11 @@ class _LinkCollector(Treeprocessor):
             if element.tag == "a" and element.get("href") is not None:
                 element.set("href", doc.rewrite(element.get("href"), "a"))
             elif element.tag == "img" and element.get("src") is not None:
-                element.set("src", doc.rewrite(element.get("src"), "img"))
+                src = element.get("src")  # located before rewriting: the source has the written path
+                element.set("src", doc.rewrite(src, "img"))
                 if not (element.get("alt") or "").strip():
                     doc.problems.append(("warning", "image without alternative text: write ![description](...)",
-                                         doc.line_of(element.get("src"))))
+                                         doc.line_of(src)))
 
 
 class _DocState:
