@@ -15,6 +15,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from lillesite.errors import BuildFailed, ContentError, LilleError, Location, UsageError
 
@@ -113,8 +114,13 @@ def clean_stale(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> WriteStats:
-    """Write `files` (generated) and `static` (copied) as the new content of `out`."""
+def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], *,
+               finish: Callable[[Path], None] | None = None) -> WriteStats:
+    """Write `files` (generated) and `static` (copied) as the new content of `out`.
+
+    `finish` gets the complete new tree before the swap (the search index is written there),
+    so what it adds is swapped in atomically with the rest, and its failure leaves `out` as it was.
+    """
     out = out.resolve()
     clean_stale(out)
     new = out.parent / f".{out.name}.new-{os.getpid()}"
@@ -143,6 +149,11 @@ def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> W
                 target.write_bytes(data)
                 written += 1
         (new / MARKER).write_bytes(b"")
+        if finish:
+            finish(new)
+            added_written, added_unchanged = _link_unchanged(new, out, files.keys() | static.keys() | {MARKER})
+            written += added_written
+            unchanged += added_unchanged
         previous = _count_files(out) if out.exists() else 0
         if out.exists():
             if not _exchange(new, out):
@@ -159,6 +170,25 @@ def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> W
         raise
     removed = max(0, previous - (written + unchanged + 1))
     return WriteStats(written=written, unchanged=unchanged, removed=removed)
+
+
+def _link_unchanged(new: Path, out: Path, known: set[str]) -> tuple[int, int]:
+    """Files `finish` added to `new` that equal the previous output's become hard links to them, as above."""
+    written = unchanged = 0
+    for folder, _, names in os.walk(new):
+        for name in names:
+            target = Path(folder, name)
+            rel = target.relative_to(new).as_posix()
+            if rel in known:
+                continue
+            old = out / rel
+            if _same_bytes(old, target.read_bytes()):
+                os.link(old, target.with_name(f".{name}.link"))
+                os.replace(target.with_name(f".{name}.link"), target)
+                unchanged += 1
+            else:
+                written += 1
+    return written, unchanged
 
 
 def _mkdir(path: Path, made: set[Path]) -> None:
