@@ -19,6 +19,9 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALIAS_RE = re.compile(r"^/(?:[A-Za-z0-9._~%!$&'()*+,;=:@-]+/?)*$")
 
 
+_OPENERS = {"flow sequence": "'['", "flow mapping": "'{'", "quoted scalar": "quote"}
+
+
 class _Loader(yamltext.Loader):
     """Dates stay text, so an impossible date is reported on its key's line."""
 
@@ -70,9 +73,13 @@ def split(text: str, where: str) -> FrontMatter:
     try:
         data = yaml.load(yaml_text, Loader=_Loader) if yaml_text.strip() else {}
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark, problem = exc.problem_mark or exc.context_mark, exc.problem or exc.context
+        if exc.context_mark and mark and mark.line > exc.context_mark.line and mark.line >= yaml_text.count("\n"):
+            # a bracket or quote left open is noticed at the end: point at where it was opened
+            opened = next((sign for kind, sign in _OPENERS.items() if kind in (exc.context or "")), "block")
+            mark, problem = exc.context_mark, f"the {opened} opened on this line is never closed"
         line = mark.line + 2 if mark else 1
-        raise ContentError(f"invalid YAML in front matter: {exc.problem or exc.context}", Location(where, line)) from None
+        raise ContentError(f"invalid YAML in front matter: {problem}", Location(where, line)) from None
     except yaml.YAMLError as exc:
         raise ContentError(f"invalid YAML in front matter: {exc}", Location(where, 2)) from None
     if not isinstance(data, dict):

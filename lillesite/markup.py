@@ -58,6 +58,8 @@ class _LinkCollector(Treeprocessor):
         for element in root.iter():
             if element.tag == "a" and element.get("href") is not None:
                 element.set("href", doc.rewrite(element.get("href"), "a"))
+                if element.get("class") == "footnote-backref":
+                    element.attrib.pop("title", None)  # the extension's title is English on every page
             elif element.tag == "img" and element.get("src") is not None:
                 element.set("src", doc.rewrite(element.get("src"), "img"))
                 if not (element.get("alt") or "").strip():

@@ -93,7 +93,7 @@ class Renderer:
         home = site.homes[lang]
         yield self._page(lang, urls.home(lang), "home.html", kind="home", entry=home,
                          title=home.title if home else config.title[lang],
-                         translations=self._all_langs(urls.home),
+                         translations=self._all_langs(urls.home), x_default=urls.CHOOSER,
                          extra={"latest": news[:config.news_on_home]})
         for entry in site.pages[lang]:
             yield self._entry_page(entry, "page.html")
@@ -105,9 +105,8 @@ class Renderer:
         gettext = self.translations[lang].gettext
         for listing in paginate(news, config.news_per_page, functools.partial(urls.news_index, config, lang)):
             yield self._page(lang, listing.url, "news_index.html", kind="news_index", title=gettext("News"),
-                             listing=listing, translations=self._listing_translations(
-                                 listing.number, lambda other, n: urls.news_index(config, other, n),
-                                 lambda other: len(site.news[other])))
+                             listing=listing, translations=self._listing_translations(listing.number),
+                             fallback_of=lambda other: urls.news_index(config, other))
         yield self._page(lang, urls.tags_index(config, lang), "tags.html", kind="tags", title=gettext("Topics"),
                          translations=self._all_langs(lambda other: urls.tags_index(config, other)),
                          extra={"tags": site.tags[lang]})
@@ -115,7 +114,8 @@ class Renderer:
             for listing in paginate(tag.entries, config.news_per_page,
                                     functools.partial(urls.tag, config, lang, tag.slug)):
                 yield self._page(lang, listing.url, "tag.html", kind="tag", title=tag.label, listing=listing,
-                                 extra={"tag": tag}, translations=self._tag_translations(tag, listing.number))
+                                 extra={"tag": tag}, translations=self._tag_translations(tag, listing.number),
+                                 fallback_of=lambda other: urls.tags_index(config, other))
         if config.search_slug:
             yield self._page(lang, urls.search(config, lang), "search.html", kind="search", title=gettext("Search"),
                              translations=self._all_langs(lambda other: urls.search(config, other)))
@@ -124,20 +124,21 @@ class Renderer:
     def _all_langs(self, url_of: Callable[[str], str]) -> dict[str, str]:
         return {code: url_of(code) for code in self.config.language_codes}
 
-    def _listing_translations(self, number, url_of, count_of) -> dict[str, str]:
+    def _listing_translations(self, number: int) -> dict[str, str]:
+        """The same page of the news index in the languages that have that many pages."""
+        per_page = self.config.news_per_page
+        return {code: urls.news_index(self.config, code, number) for code in self.config.language_codes
+                if number == 1 or len(self.site.news[code]) > (number - 1) * per_page}
+
+    def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
+        """The same page of the tag's listing in the languages where the tag has that many pages."""
         per_page = self.config.news_per_page
         result = {}
         for code in self.config.language_codes:
-            pages = max(1, -(-count_of(code) // per_page))
-            result[code] = url_of(code, number if number <= pages else 1)
-        return result
-
-    def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
-        result = {}
-        for code in self.config.language_codes:
             other = self.tag_urls[code].get(tag.key)
-            result[code] = urls.tag(self.config, code, other.slug, 1) if other else None
-        return {code: url for code, url in result.items() if url}
+            if other and (number == 1 or len(other.entries) > (number - 1) * per_page):
+                result[code] = urls.tag(self.config, code, other.slug, number)
+        return result
 
     def _fallback(self, entry: Entry, lang: str) -> str:
         """Where the switcher leads when `entry` has no translation in `lang`: the nearest translated parent."""
@@ -155,7 +156,7 @@ class Renderer:
     def _page(self, lang: str, url: str, template: str, *, kind: str, title: str, entry: Entry | None = None,
               listing: Listing | None = None, translations: dict[str, str] | None = None,
               extra: dict | None = None, absolute_links: bool = False, typography: bool = True,
-              fallback_of: Callable[[str], str] | None = None) -> OutputFile:
+              fallback_of: Callable[[str], str] | None = None, x_default: str | None = None) -> OutputFile:
         config = self.config
         translations = translations if translations is not None else {lang: url}
         href = (lambda target: urls.absolute(config, target)) if absolute_links else functools.partial(urls.relative, url)
@@ -169,7 +170,7 @@ class Renderer:
                              "current": language.code == lang})
         alternates = [{"hreflang": code, "url": urls.absolute(config, target)}
                       for code, target in translations.items()]
-        x_default = translations.get(config.default_language) or next(iter(translations.values()), url)
+        x_default = x_default or translations.get(config.default_language) or next(iter(translations.values()), url)
         context: dict[str, Any] = {
             "site": {"title": config.title[lang], "description": config.description[lang],
                      "base_url": config.base_url, "languages": config.languages,
