@@ -33,12 +33,6 @@ _REDIRECT = re.compile(r'<meta http-equiv="refresh"')
 _ALTERNATE = re.compile(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"')
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if Path(item.fspath).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.browser)
-
-
 def require(found: bool, what: str, hint: str) -> None:
     """Skip with the reason on a developer's machine; fail in CI, where every browser test must run."""
     if found:
@@ -113,10 +107,15 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """The browser drops connections it no longer needs (a page left mid-load): not worth a traceback."""
+
+
 @pytest.fixture(scope="session")
 def served_site(lille_site):
     handler = functools.partial(_QuietHandler, directory=str(lille_site.parent))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)  # port 0: any free port
+    server = _QuietServer(("127.0.0.1", 0), handler)  # port 0: any free port
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield ServedSite(root=lille_site, origin=f"http://127.0.0.1:{server.server_address[1]}",
                      base=f"/{lille_site.name}/", pages=built_pages(lille_site),

@@ -6,6 +6,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import DESKTOP, SMALL_PHONE
 
+pytestmark = pytest.mark.browser
+
 AXE = Axe()  # ships axe-core and injects it from disk: no network
 
 

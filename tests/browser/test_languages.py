@@ -1,8 +1,12 @@
 """From every page, the other language's link leads to that page's translation, in that language."""
 from __future__ import annotations
 
+import pytest
+
 from lillesite import urls
 from tests.browser.conftest import DESKTOP
+
+pytestmark = pytest.mark.browser
 
 
 def _expected(served_site, built, other: str) -> str:

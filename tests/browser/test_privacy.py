@@ -1,9 +1,12 @@
 """Loading any page, and searching, makes the browser ask the site's own server only: no third party."""
 from __future__ import annotations
 
+import pytest
 from urllib.parse import urlsplit
 
 from tests.browser.conftest import DESKTOP, SMALL_PHONE
+
+pytestmark = pytest.mark.browser
 
 
 def test_no_request_leaves_the_site(served_site, page_at):

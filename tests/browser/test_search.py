@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP
+
+pytestmark = pytest.mark.browser
 
 KEY = "2022-11-25-roubaix-circular-cities"  # a news item written in both languages
 FRENCH_ONLY_WORD = "circulaires"  # in the French item's title, in no English text
@@ -44,9 +47,7 @@ def test_french_word_finds_nothing_in_english(served_site, page_at):
     page = page_at(DESKTOP)
     page.goto(served_site.url(served_site.search_path("en")))
     page.get_by_label(_label(page)).fill(FRENCH_ONLY_WORD)
-    message = page.locator(".pagefind-ui__message")
-    message.wait_for()
-    page.wait_for_function("document.querySelector('.pagefind-ui__message').textContent.includes('No results')")
+    expect(page.locator(".pagefind-ui__message")).to_contain_text("No results")
     assert page.locator(".pagefind-ui__result-link").count() == 0
 
 

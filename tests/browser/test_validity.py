@@ -4,6 +4,10 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
+pytestmark = pytest.mark.browser
+
 
 def _vnu_errors(command: list[str], files: list[str]) -> list[str]:
     run = subprocess.run([*command, *files], capture_output=True, text=True, timeout=300)
