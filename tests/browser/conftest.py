@@ -9,7 +9,6 @@ import functools
 import http.server
 import importlib.util
 import os
-import re
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -22,15 +21,13 @@ from lillesite.config import load_config
 from lillesite.model import Site
 from lillesite.pipeline import BuildOptions, build
 from tests.conftest import REPO
+from tests.crawl import parse_page
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright's own browser download is not used
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE, SMALL_PHONE, DESKTOP = 390, 320, 1280
 ARTIFACTS = REPO / "test-artifacts"  # git-ignored: screenshots for a human to look at
-_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
-_REDIRECT = re.compile(r'<meta http-equiv="refresh"')
-_ALTERNATE = re.compile(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"')
 
 
 def require(found: bool, what: str, hint: str) -> None:
@@ -94,11 +91,10 @@ def built_pages(root: Path) -> tuple[BuiltPage, ...]:
     """Every HTML page of the output but the redirect aliases (which are not pages a visitor sees)."""
     pages = []
     for path in sorted(root.rglob("*.html")):
-        html = path.read_text(encoding="utf-8")
-        if _REDIRECT.search(html) or path.relative_to(root).parts[0] == "pagefind":
+        parsed = parse_page(path)
+        if parsed.redirect or path.relative_to(root).parts[0] == "pagefind":
             continue
-        pages.append(BuiltPage(rel=path.relative_to(root).as_posix(), lang=_LANG.search(html).group(1),
-                               alternates=dict(_ALTERNATE.findall(html))))
+        pages.append(BuiltPage(rel=path.relative_to(root).as_posix(), lang=parsed.lang, alternates=parsed.alternates))
     return tuple(pages)
 
 
