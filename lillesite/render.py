@@ -187,6 +187,7 @@ class Renderer:
             "menu": [{"title": item.title, "url": href(item.url), "current": _is_current(item.url, url)}
                      for item in self.menus[lang]],
             "home_url": href(urls.home(lang)),
+            "home_absolute": urls.absolute(config, urls.home(lang)),
             "news_url": href(urls.news_index(config, lang)),
             "tags_url": href(urls.tags_index(config, lang)),
             "search_url": href(urls.search(config, lang)) if config.search_slug else None,
