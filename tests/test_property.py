@@ -13,9 +13,9 @@ from pathlib import Path
 import feedparser
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import build_site, write_site
+from tests.conftest import build_site, write_site
 from lillesite.errors import BuildFailed
-from reading import read_html
+from tests.crawl import parse_page
 
 # Files are UTF-8, which cannot hold lone surrogates: those only come in through YAML escapes (test_hostile).
 TEXT = st.characters(blacklist_categories=("Cs",))
@@ -76,7 +76,7 @@ def test_arbitrary_news_item(title, summary, tags, body):
         if out is None:
             return
         _check_feeds(out)
-        page = read_html(out / "en/news/2023/03/item/index.html")
+        page = parse_page(out / "en/news/2023/03/item/index.html")
         assert page.texts["h1"][0] == title.strip()  # the page's heading (the body may add its own)
         assert page.meta("og:title") == [title.strip()]
         item = ET.fromstring((out / "en/feed.xml").read_bytes()).find("channel/item")
@@ -89,7 +89,7 @@ def test_arbitrary_markdown_page(body):
     with tempfile.TemporaryDirectory(prefix="lillesite-prop-") as tmp:
         out = _build(Path(tmp), {"content/pages/page.en.md": f"---\ntitle: Page\n---\n{body}\n"})
         if out is not None:
-            assert read_html(out / "en/page/index.html").texts["h1"][0] == "Page"
+            assert parse_page(out / "en/page/index.html").texts["h1"][0] == "Page"
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
