@@ -6,6 +6,7 @@ import posixpath
 import re
 import unicodedata
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from lillesite.config import Config
 
@@ -56,6 +57,12 @@ ROBOTS = "/robots.txt"
 
 def absolute(config: Config, url: str) -> str:
     return config.base_url + url.lstrip("/")
+
+
+def from_root(config: Config, url: str) -> str:
+    """'/lillesite/fr/' for base_url 'https://host/lillesite/': for a page served at any depth (the 404),
+    and still on whatever host serves it, so a copy served elsewhere never loads files from the real host."""
+    return urlsplit(config.base_url).path.rstrip("/") + "/" + url.lstrip("/")
 
 
 def output_path(url: str) -> PurePosixPath:

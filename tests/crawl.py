@@ -57,10 +57,11 @@ def resolve(out: Path, base_url: str, page_url: str, href: str) -> tuple[Path, s
     if parts.scheme or parts.netloc:
         return None
     path = unquote(parts.path)
+    base_path = urlsplit(base_url).path  # '/sub/': a link from the host's root (the 404's) starts with it
     if not path:
         target = page_url
     elif path.startswith("/"):
-        target = path
+        target = "/" + path.removeprefix(base_path) if path.startswith(base_path) else path
     else:
         directory = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
         target = posixpath.normpath(posixpath.join(directory, path)) + ("/" if path.endswith("/") else "")
