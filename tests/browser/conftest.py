@@ -23,7 +23,9 @@ from lillesite.pipeline import BuildOptions, build
 from tests.conftest import REPO
 from tests.crawl import parse_page
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright's own browser download is not used
+# Debian's package (elsewhere: whichever chromium is on PATH); Playwright's own browser download is not used
+CHROMIUM = next((path for path in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
+                 if path and Path(path).exists()), "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE, SMALL_PHONE, DESKTOP = 390, 320, 1280
