@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from lillesite import urls
-from .conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 

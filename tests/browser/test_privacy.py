@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from urllib.parse import urlsplit
 
-from .conftest import DESKTOP, SMALL_PHONE
+from tests.browser.conftest import DESKTOP, SMALL_PHONE
 
 pytestmark = pytest.mark.browser
 
