@@ -62,10 +62,11 @@ class _LinkCollector(Treeprocessor):
                 if element.get("class") == "footnote-backref":
                     element.attrib.pop("title", None)  # the extension's title is English on every page
             elif element.tag == "img" and element.get("src") is not None:
-                element.set("src", doc.rewrite(element.get("src"), "img"))
+                src = element.get("src")  # located before rewriting: the source has the written path
+                element.set("src", doc.rewrite(src, "img"))
                 if not (element.get("alt") or "").strip():
                     doc.problems.append(("warning", "image without alternative text: write ![description](...)",
-                                         doc.line_of(element.get("src"))))
+                                         doc.line_of(src)))
 
 
 class _DocState:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lillesite import feeds, sitemap, urls
+from lillesite import checks, feeds, search, sitemap, translations as translation_status, urls
 from lillesite.assemble import assemble
 from lillesite.config import Config
 from lillesite.document import Document, parse
@@ -106,6 +106,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         sources, found = discover(config)
         errors += found.items
         static = static_files(config.static_dir, config.root, errors)
+        history = translation_status.read_history(config.root)
     with timer.stage("parse"):
         docs, problems = read_sources(sources, Converter(allow_embeds=config.allow_embeds))
         errors += problems
@@ -116,9 +117,11 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         errors += problems
         translations, problems = load_translations(config)
         errors += problems
+        outdated = translation_status.outdated(site, history)
+        errors += checks.stale_warnings(outdated, git=history is not None)
     _fail_on_errors(errors, strict=False)
     with timer.stage("render"):
-        renderer = Renderer(site, translations, preview=options.preview)
+        renderer = Renderer(site, translations, preview=options.preview, outdated=outdated)
         rendered, problems = renderer.render_all()
         errors += problems
         files = {f.path: f.data for f in rendered}
@@ -127,13 +130,27 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         files[str(urls.output_path(urls.SITEMAP))] = sitemap.sitemap(site)
         files[str(urls.output_path(urls.ROBOTS))] = sitemap.robots(site)
         errors += collisions(files, static)
+    if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
+        with timer.stage("check"):
+            errors += checks.hreflang_problems(site, files) + checks.missing_ui_strings(config)
     _fail_on_errors(errors, strict=options.strict)
     result = BuildResult(site=site, files=files, warnings=[e for e in errors if e.level == "warning"],
                          timings=timer.timings, out=out)
     if options.write:
         with timer.stage("write"), output_lock(out):
-            result.written = write_site(out, files, static)
+            result.written = write_site(out, files, static, finish=_search_indexer(config, timer))
     return result
+
+
+def _search_indexer(config: Config, timer: _Timer):
+    """The search index is built on the new output tree, before the writer swaps it in."""
+    if not config.search_slug:
+        return None
+
+    def index(tree: Path) -> None:
+        with timer.stage("search"):
+            search.index(tree)
+    return index
 
 
 def _fail_on_errors(errors: list[LilleError], *, strict: bool) -> None:

@@ -48,8 +48,10 @@ def paginate(entries: tuple[Entry, ...], per_page: int, url_of: Callable[[int], 
 
 
 class Renderer:
-    def __init__(self, site: Site, translations: dict[str, NullTranslations], *, preview: bool = False):
+    def __init__(self, site: Site, translations: dict[str, NullTranslations], *, preview: bool = False,
+                 outdated: dict[str, Entry] | None = None):
         self.site = site
+        self.outdated = outdated or {}  # translation's file -> its original, changed since
         self.config = site.config
         self.translations = translations
         self.preview = preview
@@ -105,7 +107,9 @@ class Renderer:
         gettext = self.translations[lang].gettext
         for listing in paginate(news, config.news_per_page, functools.partial(urls.news_index, config, lang)):
             yield self._page(lang, listing.url, "news_index.html", kind="news_index", title=gettext("News"),
-                             listing=listing, translations=self._listing_translations(listing.number),
+                             listing=listing, translations=self._listing_translations(
+                                 listing.number, lambda other, n: urls.news_index(config, other, n),
+                                 lambda other: len(site.news[other])),
                              fallback_of=lambda other: urls.news_index(config, other))
         yield self._page(lang, urls.tags_index(config, lang), "tags.html", kind="tags", title=gettext("Topics"),
                          translations=self._all_langs(lambda other: urls.tags_index(config, other)),
@@ -124,21 +128,19 @@ class Renderer:
     def _all_langs(self, url_of: Callable[[str], str]) -> dict[str, str]:
         return {code: url_of(code) for code in self.config.language_codes}
 
-    def _listing_translations(self, number: int) -> dict[str, str]:
-        """The same page of the news index in the languages that have that many pages."""
-        per_page = self.config.news_per_page
-        return {code: urls.news_index(self.config, code, number) for code in self.config.language_codes
-                if number == 1 or len(self.site.news[code]) > (number - 1) * per_page}
-
-    def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
-        """The same page of the tag's listing in the languages where the tag has that many pages."""
+    def _listing_translations(self, number, url_of, count_of) -> dict[str, str]:
         per_page = self.config.news_per_page
         result = {}
         for code in self.config.language_codes:
-            other = self.tag_urls[code].get(tag.key)
-            if other and (number == 1 or len(other.entries) > (number - 1) * per_page):
-                result[code] = urls.tag(self.config, code, other.slug, number)
+            count = count_of(code)  # -1: no such listing in that language
+            if count >= 0 and number <= max(1, -(-count // per_page)):  # hreflang only between pages that exist and name each other back
+                result[code] = url_of(code, number)
         return result
+
+    def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
+        return self._listing_translations(
+            number, lambda code, n: urls.tag(self.config, code, self.tag_urls[code][tag.key].slug, n),
+            lambda code: len(self.tag_urls[code][tag.key].entries) if tag.key in self.tag_urls[code] else -1)
 
     def _fallback(self, entry: Entry, lang: str) -> str:
         """Where the switcher leads when `entry` has no translation in `lang`: the nearest translated parent."""
@@ -198,12 +200,21 @@ class Renderer:
             "absolute": lambda target: urls.absolute(config, target),
             "tags_of": lambda e: [self.tag_urls[lang][t] for t in e.tags if t in self.tag_urls[lang]],
             "preview": self.preview,
+            "outdated_source": self._outdated_source(entry, href),
             **(extra or {}),
         }
         html = self._render(lang, template, context)
         if typography and self.typography[lang]:
             html = self.typography[lang](html)
         return OutputFile(str(urls.output_path(url)), html.encode("utf-8"))
+
+    def _outdated_source(self, entry: Entry | None, href: Callable[[str], str]) -> dict | None:
+        """For the notice on a translation whose original changed since: where the original is."""
+        source = self.outdated.get(entry.rel) if entry else None
+        if source is None:
+            return None
+        return {"url": href(source.url), "lang": source.lang, "title": source.title,
+                "language": self.config.language(source.lang).name}
 
     def _content(self, entry: Entry, href: Callable[[str], str]) -> Markup:
         targets = entry.link_targets
