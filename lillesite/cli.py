@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -220,6 +221,8 @@ def main(argv: list[str] | None = None, *, default_command: str | None = None,
         args.site = default_site or Path(".")
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, format="%(message)s")
     logging.getLogger("MARKDOWN").setLevel(logging.WARNING)
+    # a CI runner stops jobs with SIGTERM: unwind like Ctrl-C, so the half-built tree is removed
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         return args.run(args)
     except BuildFailed as failure:

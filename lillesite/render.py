@@ -95,7 +95,7 @@ class Renderer:
         home = site.homes[lang]
         yield self._page(lang, urls.home(lang), "home.html", kind="home", entry=home,
                          title=home.title if home else config.title[lang],
-                         translations=self._all_langs(urls.home),
+                         translations=self._all_langs(urls.home), x_default=urls.CHOOSER,
                          extra={"latest": news[:config.news_on_home]})
         for entry in site.pages[lang]:
             yield self._entry_page(entry, "page.html")
@@ -107,9 +107,7 @@ class Renderer:
         gettext = self.translations[lang].gettext
         for listing in paginate(news, config.news_per_page, functools.partial(urls.news_index, config, lang)):
             yield self._page(lang, listing.url, "news_index.html", kind="news_index", title=gettext("News"),
-                             listing=listing, translations=self._listing_translations(
-                                 listing.number, lambda other, n: urls.news_index(config, other, n),
-                                 lambda other: len(site.news[other])),
+                             listing=listing, translations=self._listing_translations(listing.number),
                              fallback_of=lambda other: urls.news_index(config, other))
         yield self._page(lang, urls.tags_index(config, lang), "tags.html", kind="tags", title=gettext("Topics"),
                          translations=self._all_langs(lambda other: urls.tags_index(config, other)),
@@ -128,19 +126,21 @@ class Renderer:
     def _all_langs(self, url_of: Callable[[str], str]) -> dict[str, str]:
         return {code: url_of(code) for code in self.config.language_codes}
 
-    def _listing_translations(self, number, url_of, count_of) -> dict[str, str]:
+    def _listing_translations(self, number: int) -> dict[str, str]:
+        """The same page of the news index in the languages that have that many pages."""
+        per_page = self.config.news_per_page
+        return {code: urls.news_index(self.config, code, number) for code in self.config.language_codes
+                if number == 1 or len(self.site.news[code]) > (number - 1) * per_page}
+
+    def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
+        """The same page of the tag's listing in the languages where the tag has that many pages."""
         per_page = self.config.news_per_page
         result = {}
         for code in self.config.language_codes:
-            count = count_of(code)  # -1: no such listing in that language
-            if count >= 0 and number <= max(1, -(-count // per_page)):  # hreflang only between pages that exist and name each other back
-                result[code] = url_of(code, number)
+            other = self.tag_urls[code].get(tag.key)
+            if other and (number == 1 or len(other.entries) > (number - 1) * per_page):
+                result[code] = urls.tag(self.config, code, other.slug, number)
         return result
-
-    def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
-        return self._listing_translations(
-            number, lambda code, n: urls.tag(self.config, code, self.tag_urls[code][tag.key].slug, n),
-            lambda code: len(self.tag_urls[code][tag.key].entries) if tag.key in self.tag_urls[code] else -1)
 
     def _fallback(self, entry: Entry, lang: str) -> str:
         """Where the switcher leads when `entry` has no translation in `lang`: the nearest translated parent."""
@@ -158,7 +158,7 @@ class Renderer:
     def _page(self, lang: str, url: str, template: str, *, kind: str, title: str, entry: Entry | None = None,
               listing: Listing | None = None, translations: dict[str, str] | None = None,
               extra: dict | None = None, absolute_links: bool = False, typography: bool = True,
-              fallback_of: Callable[[str], str] | None = None) -> OutputFile:
+              fallback_of: Callable[[str], str] | None = None, x_default: str | None = None) -> OutputFile:
         config = self.config
         translations = translations if translations is not None else {lang: url}
         href = (lambda target: urls.absolute(config, target)) if absolute_links else functools.partial(urls.relative, url)
@@ -172,9 +172,7 @@ class Renderer:
                              "current": language.code == lang})
         alternates = [{"hreflang": code, "url": urls.absolute(config, target)}
                       for code, target in translations.items()]
-        x_default = translations.get(config.default_language) or next(iter(translations.values()), url)
-        if kind == "home":
-            x_default = urls.CHOOSER  # the language chooser names the homes; they name it back
+        x_default = x_default or translations.get(config.default_language) or next(iter(translations.values()), url)
         context: dict[str, Any] = {
             "site": {"title": config.title[lang], "description": config.description[lang],
                      "base_url": config.base_url, "languages": config.languages,
@@ -191,6 +189,7 @@ class Renderer:
             "menu": [{"title": item.title, "url": href(item.url), "current": _is_current(item.url, url)}
                      for item in self.menus[lang]],
             "home_url": href(urls.home(lang)),
+            "home_absolute": urls.absolute(config, urls.home(lang)),
             "news_url": href(urls.news_index(config, lang)),
             "tags_url": href(urls.tags_index(config, lang)),
             "search_url": href(urls.search(config, lang)) if config.search_slug else None,
