@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lillesite import checks, feeds, sitemap, translations as translation_status, urls
+from lillesite import checks, feeds, search, sitemap, translations as translation_status, urls
 from lillesite.assemble import assemble
 from lillesite.config import Config
 from lillesite.document import Document, parse
@@ -138,8 +138,19 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
                          timings=timer.timings, out=out)
     if options.write:
         with timer.stage("write"), output_lock(out):
-            result.written = write_site(out, files, static)
+            result.written = write_site(out, files, static, finish=_search_indexer(config, timer))
     return result
+
+
+def _search_indexer(config: Config, timer: _Timer):
+    """The search index is built on the new output tree, before the writer swaps it in."""
+    if not config.search_slug:
+        return None
+
+    def index(tree: Path) -> None:
+        with timer.stage("search"):
+            search.index(tree)
+    return index
 
 
 def _fail_on_errors(errors: list[LilleError], *, strict: bool) -> None:

@@ -107,7 +107,9 @@ class Renderer:
         gettext = self.translations[lang].gettext
         for listing in paginate(news, config.news_per_page, functools.partial(urls.news_index, config, lang)):
             yield self._page(lang, listing.url, "news_index.html", kind="news_index", title=gettext("News"),
-                             listing=listing, translations=self._listing_translations(listing.number),
+                             listing=listing, translations=self._listing_translations(
+                                 listing.number, lambda other, n: urls.news_index(config, other, n),
+                                 lambda other: len(site.news[other])),
                              fallback_of=lambda other: urls.news_index(config, other))
         yield self._page(lang, urls.tags_index(config, lang), "tags.html", kind="tags", title=gettext("Topics"),
                          translations=self._all_langs(lambda other: urls.tags_index(config, other)),
@@ -126,21 +128,19 @@ class Renderer:
     def _all_langs(self, url_of: Callable[[str], str]) -> dict[str, str]:
         return {code: url_of(code) for code in self.config.language_codes}
 
-    def _listing_translations(self, number: int) -> dict[str, str]:
-        """The same page of the news index in the languages that have that many pages."""
-        per_page = self.config.news_per_page
-        return {code: urls.news_index(self.config, code, number) for code in self.config.language_codes
-                if number == 1 or len(self.site.news[code]) > (number - 1) * per_page}
-
-    def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
-        """The same page of the tag's listing in the languages where the tag has that many pages."""
+    def _listing_translations(self, number, url_of, count_of) -> dict[str, str]:
         per_page = self.config.news_per_page
         result = {}
         for code in self.config.language_codes:
-            other = self.tag_urls[code].get(tag.key)
-            if other and (number == 1 or len(other.entries) > (number - 1) * per_page):
-                result[code] = urls.tag(self.config, code, other.slug, number)
+            count = count_of(code)  # -1: no such listing in that language
+            if count >= 0 and number <= max(1, -(-count // per_page)):  # hreflang only between pages that exist and name each other back
+                result[code] = url_of(code, number)
         return result
+
+    def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
+        return self._listing_translations(
+            number, lambda code, n: urls.tag(self.config, code, self.tag_urls[code][tag.key].slug, n),
+            lambda code: len(self.tag_urls[code][tag.key].entries) if tag.key in self.tag_urls[code] else -1)
 
     def _fallback(self, entry: Entry, lang: str) -> str:
         """Where the switcher leads when `entry` has no translation in `lang`: the nearest translated parent."""

@@ -15,6 +15,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from lillesite.errors import BuildFailed, ContentError, LilleError, Location, UsageError
 
@@ -153,11 +154,16 @@ def _remove_tree(tree: Path) -> None:
     shutil.rmtree(tree, ignore_errors=True)
 
 
-def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> WriteStats:
-    """Write `files` (generated) and `static` (copied) as the new content of `out`; OS errors become BuildFailed."""
+def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], *,
+               finish: Callable[[Path], None] | None = None) -> WriteStats:
+    """Write `files` (generated) and `static` (copied) as the new content of `out`; OS errors become BuildFailed.
+
+    `finish` gets the complete new tree before the swap (the search index is written there),
+    so what it adds is swapped in atomically with the rest, and its failure leaves `out` as it was.
+    """
     out = out.resolve()
     try:
-        return _write_and_swap(out, files, static)
+        return _write_and_swap(out, files, static, finish)
     except OSError as exc:
         raise _cannot_write(exc, out) from None
 
@@ -169,7 +175,8 @@ def _cannot_write(exc: OSError, out: Path) -> BuildFailed:
         Location(str(out)))])
 
 
-def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> WriteStats:
+def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path],
+                    finish: Callable[[Path], None] | None) -> WriteStats:
     clean_stale(out)
     new = _temp_name(out, "new")
     new.mkdir(parents=True)
@@ -196,6 +203,11 @@ def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path])
             else:
                 target.write_bytes(data)
                 written += 1
+        if finish:
+            finish(new)
+            added_written, added_unchanged = _link_unchanged(new, out, files.keys() | static.keys() | {MARKER})
+            written += added_written
+            unchanged += added_unchanged
         previous = _count_files(out) if out.exists() else 0
         _swap_in(new, out)
     except BaseException:
@@ -204,6 +216,24 @@ def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path])
         raise
     removed = max(0, previous - (written + unchanged + 1))
     return WriteStats(written=written, unchanged=unchanged, removed=removed)
+
+
+def _link_unchanged(new: Path, out: Path, known: set[str]) -> tuple[int, int]:
+    """Files `finish` added to `new` that equal the previous output's become hard links to them, as above."""
+    written = unchanged = 0
+    for folder, _, names in os.walk(new):
+        for name in names:
+            target = Path(folder, name)
+            rel = target.relative_to(new).as_posix()
+            if rel in known:
+                continue
+            link = target.with_name(f".{name}.link")
+            if _same_bytes(out / rel, target.read_bytes()) and _link(out / rel, link):
+                os.replace(link, target)
+                unchanged += 1
+            else:
+                written += 1
+    return written, unchanged
 
 
 def _swap_in(new: Path, out: Path) -> None:

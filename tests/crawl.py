@@ -18,6 +18,7 @@ class PageParser(HTMLParser):
         self.alternates: dict[str, str] = {}  # hreflang -> href
         self.canonical: str | None = None
         self.lang: str | None = None
+        self.redirect: str | None = None  # the target of a <meta http-equiv="refresh"> (an alias)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -33,7 +34,8 @@ class PageParser(HTMLParser):
             if a.get(attr) and tag in ("a", "link", "img", "script", "source", "iframe", "use"):
                 self.links.append(a[attr])
         if tag == "meta" and a.get("http-equiv", "").lower() == "refresh":
-            self.links.append(a["content"].split("url=", 1)[1])
+            self.redirect = a["content"].split("url=", 1)[1]
+            self.links.append(self.redirect)
 
 
 def parse_page(path: Path) -> PageParser:

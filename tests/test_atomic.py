@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import EPOCH, REPO, SITES, build_site, run_cli, write_site
+from tests.conftest import EPOCH, REPO, SITES, build_site, run_cli, write_site
 from lillesite.writer import MARKER
 from snapshots import snapshot, strays
 

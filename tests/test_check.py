@@ -1,7 +1,7 @@
 """`lillesite check` and `build --strict`: every finding as 'path:line: level: message', in one pass."""
 from __future__ import annotations
 
-from conftest import run_cli, write_site
+from tests.conftest import run_cli, write_site
 
 BUREAU = {
     "content/pages/bureau.fr.md": "---\ntitle: Le bureau\n---\nLe bureau.\n",

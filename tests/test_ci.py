@@ -8,7 +8,7 @@ import sys
 
 import yaml
 
-from conftest import REPO
+from tests.conftest import REPO
 
 WORKFLOW = REPO / ".github/workflows/site.yml"
 

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import SITES, build_site, run_cli
+from tests.conftest import SITES, build_site, run_cli
 from snapshots import snapshot
 
 ERROR_SITES = SITES / "errors"

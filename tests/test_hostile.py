@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import MINIMAL_CONFIG, build_errors, build_site, run_cli, write_site
+from tests.conftest import MINIMAL_CONFIG, build_errors, build_site, run_cli, write_site
 from reading import read_html
 
 TITLE = '</title><script>alert(1)</script> "><img src=x onerror=alert(1)> ]]> &amp; \' <!-- fin'

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from conftest import build_site, run_cli, write_site
+from tests.conftest import build_site, run_cli, write_site
 from lillesite.importer import to_markdown
 from lillesite.markup import Converter, plain_text
 

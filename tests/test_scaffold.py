@@ -1,7 +1,7 @@
 """`lillesite new`, used the way an editor would: then the site builds with the new item in it."""
 from __future__ import annotations
 
-from conftest import build_site, run_cli, write_site
+from tests.conftest import build_site, run_cli, write_site
 
 
 def test_new_news_item_is_named_from_its_title_and_builds(tmp_path):

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import EPOCH, REPO
+from tests.conftest import EPOCH, REPO
 
 
 def free_port() -> int:

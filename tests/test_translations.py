@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from conftest import MINIMAL_CONFIG, build_site, run_cli, write_site
+from tests.conftest import MINIMAL_CONFIG, build_site, run_cli, write_site
 
 FILES = {
     "content/pages/bureau.fr.md": """

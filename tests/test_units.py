@@ -173,7 +173,8 @@ class TestConfig:
             load_config(tmp_path)
         lines = sorted(str(e) for e in failure.value.errors)
         assert lines == [
-            "site.yml: Config value 'base_url': required",
+            "site.yml: Config value 'base_url': required (add the address the site is published at, "
+            "e.g. 'base_url: https://example.org/')",
             "site.yml:4: Config value 'languages.xx-!!': 'xx-!!' is not a language code such as 'fr' or 'en'",
             "site.yml:6: Config value 'titel': unknown key (did you mean 'title'?)",
         ]
