@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import EPOCH, REPO, SITES, build_site, run_cli, write_site
 from lillesite.writer import MARKER
-from snapshots import snapshot, strays
+from tests.snapshots import snapshot, strays
 
 ITEMS = 50  # news items per language: a build takes a second or two, long enough to be hit anywhere
 

@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from tests.conftest import SITES, build_site, run_cli
-from snapshots import snapshot
+from tests.snapshots import snapshot
 
 ERROR_SITES = SITES / "errors"
 CASES = sorted(p.name for p in ERROR_SITES.iterdir() if p.is_dir())

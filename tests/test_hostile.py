@@ -10,7 +10,7 @@ import feedparser
 import pytest
 
 from tests.conftest import MINIMAL_CONFIG, build_errors, build_site, run_cli, write_site
-from reading import read_html
+from tests.reading import read_html
 
 TITLE = '</title><script>alert(1)</script> "><img src=x onerror=alert(1)> ]]> &amp; \' <!-- fin'
 SUMMARY = '</script><script>alert(2)</script><meta http-equiv="refresh" content="0;url=https://evil.example">'
