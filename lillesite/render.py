@@ -81,8 +81,8 @@ class Renderer:
             yield from self._language_files(lang)
         default = config.default_language
         yield self._page(default, urls.CHOOSER, "chooser.html", kind="chooser", title=config.title[default],
-                         links_from_root=False, typography=False, extra={"choices": self._choices()})
-        yield self._page(default, urls.NOT_FOUND, "404.html", kind="404", title="404", links_from_root=True,
+                         absolute_links=False, typography=False, extra={"choices": self._choices()})
+        yield self._page(default, urls.NOT_FOUND, "404.html", kind="404", title="404", absolute_links=True,
                          typography=False, extra={"choices": self._choices()})
         for entry in sorted(site.entries(), key=lambda e: e.rel):
             for alias in entry.doc.meta.get("aliases", ()):
@@ -157,11 +157,11 @@ class Renderer:
 
     def _page(self, lang: str, url: str, template: str, *, kind: str, title: str, entry: Entry | None = None,
               listing: Listing | None = None, translations: dict[str, str] | None = None,
-              extra: dict | None = None, links_from_root: bool = False, typography: bool = True,
+              extra: dict | None = None, absolute_links: bool = False, typography: bool = True,
               fallback_of: Callable[[str], str] | None = None, x_default: str | None = None) -> OutputFile:
         config = self.config
         translations = translations if translations is not None else {lang: url}
-        href = functools.partial(urls.from_root, config) if links_from_root else functools.partial(urls.relative, url)
+        href = (lambda target: urls.absolute(config, target)) if absolute_links else functools.partial(urls.relative, url)
         switcher = []
         for language in config.languages:
             target = translations.get(language.code)
@@ -197,6 +197,9 @@ class Renderer:
             "feed_absolute": urls.absolute(config, urls.feed(lang)),
             "root_url": href("/"),
             "href": href,
+            # files the page loads (CSS, images): relative, but from the host's root on pages served at any depth,
+            # so that they never come from another host (the base URL's) when the site is served elsewhere
+            "asset": functools.partial(urls.host_path, config) if absolute_links else href,
             "absolute": lambda target: urls.absolute(config, target),
             "tags_of": lambda e: [self.tag_urls[lang][t] for t in e.tags if t in self.tag_urls[lang]],
             "preview": self.preview,

@@ -59,10 +59,9 @@ def absolute(config: Config, url: str) -> str:
     return config.base_url + url.lstrip("/")
 
 
-def from_root(config: Config, url: str) -> str:
-    """'/lillesite/fr/' for base_url 'https://host/lillesite/': for a page served at any depth (the 404),
-    and still on whatever host serves it, so a copy served elsewhere never loads files from the real host."""
-    return urlsplit(config.base_url).path.rstrip("/") + "/" + url.lstrip("/")
+def host_path(config: Config, url: str) -> str:
+    """'/lillesite/css/site.css': the URL from the host's root, for a page served at any depth (404.html)."""
+    return urlsplit(config.base_url).path + url.lstrip("/")
 
 
 def output_path(url: str) -> PurePosixPath:

@@ -151,7 +151,7 @@ def output_file(lille_site: Path, url: str) -> Path:
 
 
 def news_items(site: dict[str, Page], lang: str) -> list[Page]:
-    return [p for p in site.values() if p.html.attrs.get("lang") == lang and "kind-news" in p.root.find("body").attrs["class"].split()]
+    return [p for p in site.values() if p.html.attrs.get("lang") == lang and "kind-news" in p.root.find("body").attrs.get("class", "").split()]
 
 
 def language_pages(site: dict[str, Page]) -> list[Page]:
