@@ -82,17 +82,19 @@ def url_of(out: Path, file: Path) -> str:
 
 def resolve(out: Path, base_url: str, page_url: str, href: str) -> tuple[Path, str] | None:
     """The file an internal link leads to and its fragment; None for links to other hosts."""
+    base_path = urlsplit(base_url).path  # the site is published under this path
     if href.startswith(base_url):
         href = "/" + href[len(base_url):]
+    elif href.startswith(base_path) and base_path != "/":
+        href = "/" + href[len(base_path):]
     parts = urlsplit(href)
     if parts.scheme or parts.netloc:
         return None
     path = unquote(parts.path)
-    base_path = urlsplit(base_url).path  # '/sub/': a link from the host's root (the 404's) starts with it
     if not path:
         target = page_url
     elif path.startswith("/"):
-        target = "/" + path.removeprefix(base_path) if path.startswith(base_path) else path
+        target = path
     else:
         directory = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
         target = posixpath.normpath(posixpath.join(directory, path)) + ("/" if path.endswith("/") else "")
