@@ -130,6 +130,8 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         files[str(urls.output_path(urls.SITEMAP))] = sitemap.sitemap(site)
         files[str(urls.output_path(urls.ROBOTS))] = sitemap.robots(site)
         errors += collisions(files, static)
+        if config.search_slug:
+            errors += search.collisions(static)
     if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
         with timer.stage("check"):
             errors += checks.hreflang_problems(site, files) + checks.missing_ui_strings(config)
