@@ -82,8 +82,11 @@ def url_of(out: Path, file: Path) -> str:
 
 def resolve(out: Path, base_url: str, page_url: str, href: str) -> tuple[Path, str] | None:
     """The file an internal link leads to and its fragment; None for links to other hosts."""
+    base_path = urlsplit(base_url).path  # the site is published under this path
     if href.startswith(base_url):
         href = "/" + href[len(base_url):]
+    elif href.startswith(base_path) and base_path != "/":
+        href = "/" + href[len(base_path):]
     parts = urlsplit(href)
     if parts.scheme or parts.netloc:
         return None
