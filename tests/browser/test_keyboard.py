@@ -37,6 +37,7 @@ class Keyboard:
     def __init__(self, page):
         self.page = page
         self.previous = None  # (element, its look while focused)
+        self.seen: list[str] = []  # every stop so far, for the failure message
 
     def focused(self) -> dict:
         return self.page.evaluate_handle("document.activeElement").evaluate(FOCUSED)
@@ -45,7 +46,8 @@ class Keyboard:
         self.page.keyboard.press("Tab")
         element = self.page.evaluate_handle("document.activeElement")
         focused = element.evaluate(FOCUSED)
-        assert focused, "Tab left the page"
+        assert focused, f"Tab left the page; focus went through: {self.seen}"
+        self.seen.append(focused["name"] or focused["href"] or focused["tag"])
         assert focused["on_screen"], f"the focused element is off screen: {focused}"
         if self.previous:  # now that it has lost focus, the previous stop must look different
             before, look = self.previous
@@ -55,10 +57,8 @@ class Keyboard:
 
     def tab_until(self, wanted, *, open_menus: bool = True) -> dict:
         """Tab until `wanted(focused)`; collapsed menus met on the way are opened with Enter."""
-        seen = []
         for _ in range(MAX_TABS):
             focused = self.tab()
-            seen.append(focused["name"] or focused["href"] or focused["tag"])
             if wanted(focused):
                 self.tab()  # one more stop, so the wanted one's focus look is checked too
                 self.page.keyboard.press("Shift+Tab")
@@ -66,7 +66,7 @@ class Keyboard:
             if open_menus and focused["collapsed"]:
                 self.page.keyboard.press("Enter")
                 assert not self.focused()["collapsed"], f"Enter did not open {focused['name']!r}"
-        raise AssertionError(f"not reached with Tab; focus went through: {seen}")
+        raise AssertionError(f"not reached with Tab; focus went through: {self.seen}")
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
