@@ -93,8 +93,9 @@ def resolve(out: Path, base_url: str, page_url: str, href: str) -> tuple[Path, s
     path = unquote(parts.path)
     if not path:
         target = page_url
-    elif path.startswith("/"):
-        target = path
+    elif path.startswith("/"):  # from the host's root: the site starts at the base URL's path
+        base_path = urlsplit(base_url).path
+        target = "/" + path[len(base_path):] if path.startswith(base_path) else path
     else:
         directory = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
         target = posixpath.normpath(posixpath.join(directory, path)) + ("/" if path.endswith("/") else "")
