@@ -10,7 +10,7 @@ import bisect
 import html
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
@@ -103,14 +103,15 @@ class _DocState:
 
     def rewrite(self, href: str, tag: str) -> str:
         original = href
-        line = self.line_of(original)
         parts = urlsplit(href)
         if parts.scheme or href.startswith("//"):
             return href  # external, checked for bad schemes on the final HTML
         path, fragment = unquote(parts.path), parts.fragment
         if not path:
-            self.links.append(Link("anchor", "", fragment, line))
+            # its line is looked up only if the anchor is missing: footnote links are not in the source
+            self.links.append(Link("anchor", "", fragment, None))
             return href
+        line = self.line_of(original)
         if path.startswith("/"):
             self.links.append(Link("url", path, fragment, line))
             return href
@@ -193,10 +194,14 @@ class Converter:
         checker.close()
         problems = [(level, message, line) for level, message, line in state.problems]
         problems += [("error", message, state.line_of(*needles)) for message, needles in checker.found]
+        anchors = tuple(dict.fromkeys(html.unescape(a) for a in re.findall(r'\sid="([^"]+)"', output)))
+        present = set(anchors)
+        links = [replace(link, line=state.line_of("#" + link.fragment))
+                 if link.kind == "anchor" and link.fragment not in present else link for link in state.links]
         return Markup(
             html=output,
-            anchors=tuple(dict.fromkeys(html.unescape(a) for a in re.findall(r'\sid="([^"]+)"', output))),
-            links=tuple(state.links),
+            anchors=anchors,
+            links=tuple(links),
             first_paragraph=first_paragraph(output),
             problems=tuple(problems),
         )

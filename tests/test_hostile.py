@@ -16,7 +16,8 @@ TITLE = '</title><script>alert(1)</script> "><img src=x onerror=alert(1)> ]]> &a
 SUMMARY = '</script><script>alert(2)</script><meta http-equiv="refresh" content="0;url=https://evil.example">'
 TAG = '"><svg onload=alert(3)>'
 ALT = "\" onerror=\"alert(4)\" x=\"</script>"
-BODY = "Texte ]]> et <![CDATA[ encore ]]> puis &lt;script&gt;alert(5)&lt;/script&gt; et `<script>alert(6)</script>`.\n"
+BODY = ("Texte ]]> et <![CDATA[ encore ]]> puis &lt;script&gt;alert(5)&lt;/script&gt; et `<script>alert(6)</script>`.\n\n"
+        '![" onerror="alert(7)](../../static/images/photo.png "\\" onload=\\"alert(8)")\n')
 RSS_NS = {"content": "http://purl.org/rss/1.0/modules/content/"}
 
 
@@ -55,6 +56,9 @@ def test_nothing_hostile_becomes_markup_anywhere(hostile_site):
             assert not (tag == "meta" and attrs.get("http-equiv") == "refresh" and "evil" in attrs.get("content", ""))
         for attrs, body in page.scripts:
             assert "alert" not in body, path
+    page = parse_page(hostile_site / "en/news/2023/03/hostile/index.html")
+    assert [a["alt"] for t, a in page.elements if t == "img" and "photo" in a.get("src", "")] == \
+        ['" onerror="alert(7)']  # the alt text of a Markdown image, as text
 
 
 def test_the_title_stays_text_in_html_and_attributes(hostile_site):
