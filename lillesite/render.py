@@ -211,6 +211,9 @@ class Renderer:
             "feed_absolute": urls.absolute(config, urls.feed(lang)),
             "root_url": href("/"),
             "href": href,
+            # files the page loads (CSS, images): relative, but from the host's root on pages served at any depth,
+            # so that they never come from another host (the base URL's) when the site is served elsewhere
+            "asset": functools.partial(urls.host_path, config) if absolute_links else href,
             "absolute": lambda target: urls.absolute(config, target),
             "tags_of": lambda e: [self.tag_urls[lang][t] for t in e.tags if t in self.tag_urls[lang]],
             "preview": self.preview,

@@ -82,16 +82,20 @@ def url_of(out: Path, file: Path) -> str:
 
 def resolve(out: Path, base_url: str, page_url: str, href: str) -> tuple[Path, str] | None:
     """The file an internal link leads to and its fragment; None for links to other hosts."""
+    base_path = urlsplit(base_url).path  # the site is published under this path
     if href.startswith(base_url):
         href = "/" + href[len(base_url):]
+    elif href.startswith(base_path) and base_path != "/":
+        href = "/" + href[len(base_path):]
     parts = urlsplit(href)
     if parts.scheme or parts.netloc:
         return None
     path = unquote(parts.path)
     if not path:
         target = page_url
-    elif path.startswith("/"):
-        target = path
+    elif path.startswith("/"):  # from the host's root: the site starts at the base URL's path
+        base_path = urlsplit(base_url).path
+        target = "/" + path[len(base_path):] if path.startswith(base_path) else path
     else:
         directory = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
         target = posixpath.normpath(posixpath.join(directory, path)) + ("/" if path.endswith("/") else "")
