@@ -156,7 +156,7 @@ def _has_control(value: str) -> bool:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {bool: "true/false", str: "a text", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
+    return {bool: "true/false", str: "a text", bytes: "binary data", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
         type(value), type(value).__name__)
 
 
@@ -185,8 +185,14 @@ def _date(c: _Checker, key: str, value: Any) -> dt.datetime | dt.date | None:
 
 
 def _tags(c: _Checker, key: str, value: Any) -> tuple[str, ...] | None:
-    if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+    if not isinstance(value, list):
         c.fail(key, f"expected a list of words such as [culture, economy], got {_kind(value)}")
+        return None
+    bad = [t for t in value if not isinstance(t, str) or not t.strip()]
+    if bad:
+        empty = bad[0] is None or isinstance(bad[0], str)
+        c.fail(key, "a tag is empty" if empty else f"each tag must be a word, but {bad[0]!r} is {_kind(bad[0])}",
+               hint="write tags as words, e.g. [culture, economy]; put numbers in quotes")
         return None
     if any(_has_control(t) for t in value):
         c.fail(key, "contains invisible control characters or invalid characters")
