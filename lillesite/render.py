@@ -10,6 +10,7 @@ from babel.support import NullTranslations
 from markupsafe import Markup
 
 from lillesite import typography, urls
+from lillesite.cache import PageCache
 from lillesite.errors import LilleError
 from lillesite.markup import LINK_PLACEHOLDER_RE
 from lillesite.model import Entry, MenuItem, Site, Tag
@@ -48,7 +49,8 @@ def paginate(entries: tuple[Entry, ...], per_page: int, url_of: Callable[[int], 
 
 
 class Renderer:
-    def __init__(self, site: Site, translations: dict[str, NullTranslations], *, preview: bool = False):
+    def __init__(self, site: Site, translations: dict[str, NullTranslations], *, preview: bool = False,
+                 pages: PageCache | None = None):
         self.site = site
         self.config = site.config
         self.translations = translations
@@ -60,6 +62,22 @@ class Renderer:
         self.errors: dict[tuple, LilleError] = {}
         self.tag_urls = {lang: {t.key: t for t in tags} for lang, tags in site.tags.items()}
         self.menus = {lang: self._menu(lang) for lang in self.config.language_codes}
+        self.pages = pages
+        if pages:
+            # What tags_of() returns enters a page's key by name and URL only; a page that reads a tag's
+            # entries through it depends on the whole tag, so it is never taken from the cache.
+            self.tag_heads = {lang: [(t.key, t.label, t.slug, t.url) for t in tags] for lang, tags in site.tags.items()}
+            self.reads_tag_entries = False
+            for env in self.envs.values():
+                env.getattr = self._tracking(env.getattr)
+                env.getitem = self._tracking(env.getitem)
+
+    def _tracking(self, get: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        def tracked(obj: Any, name: Any) -> Any:
+            if isinstance(obj, Tag) and name not in ("key", "label", "slug", "url"):
+                self.reads_tag_entries = True
+            return get(obj, name)
+        return tracked
 
     def _menu(self, lang: str) -> tuple[MenuItem, ...]:
         items = list(self.site.menus[lang])
@@ -198,10 +216,23 @@ class Renderer:
             "preview": self.preview,
             **(extra or {}),
         }
+        path = str(urls.output_path(url))
+        key = None
+        if self.pages:
+            # href, absolute and tags_of are functions of the page's URL, the config and the language's tags
+            data = {k: v for k, v in context.items() if not callable(v)}
+            key = self.pages.key(template, data, (absolute_links, typography, self.tag_heads[lang]))
+            cached = key and self.pages.get(key, path)
+            if cached:
+                return OutputFile(path, cached)
+            self.reads_tag_entries = False
         html = self._render(lang, template, context)
         if typography and self.typography[lang]:
             html = self.typography[lang](html)
-        return OutputFile(str(urls.output_path(url)), html.encode("utf-8"))
+        output = OutputFile(path, html.encode("utf-8"))
+        if key and not self.reads_tag_entries:
+            self.pages.put(key, path, output.data)
+        return output
 
     def _content(self, entry: Entry, href: Callable[[str], str]) -> Markup:
         targets = entry.link_targets

@@ -22,9 +22,12 @@ _FRENCH_RULES = [
 
 
 _ENTITY = re.compile(r"(&#?\w+;)")
+_FRENCH_TRIGGER = re.compile(r"[;:!?»«\d]")  # every rule's match holds one of these
 
 
 def _french_text(text: str) -> str:
+    if not _FRENCH_TRIGGER.search(text):
+        return text  # most text between tags: skip the six rules
     pieces = _ENTITY.split(text)  # never touch '&amp;' or '&#39;'
     for index in range(0, len(pieces), 2):
         for pattern, replacement in _FRENCH_RULES:

@@ -117,6 +117,8 @@ def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> W
     """Write `files` (generated) and `static` (copied) as the new content of `out`."""
     out = out.resolve()
     clean_stale(out)
+    if _is_current(out, files, static):
+        return WriteStats(written=0, unchanged=len(files) + len(static), removed=0)
     new = out.parent / f".{out.name}.new-{os.getpid()}"
     new.mkdir(parents=True)
     written = unchanged = 0
@@ -159,6 +161,22 @@ def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> W
         raise
     removed = max(0, previous - (written + unchanged + 1))
     return WriteStats(written=written, unchanged=unchanged, removed=removed)
+
+
+def _is_current(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> bool:
+    """Whether `out` already holds exactly these files: then nothing is swapped (a no-op rebuild stays cheap)."""
+    if not (out / MARKER).is_file():
+        return False
+    present = set()
+    for dirpath, dirnames, filenames in os.walk(out):
+        if not dirnames and not filenames:
+            return False
+        folder = Path(dirpath).relative_to(out)
+        present.update((folder / name).as_posix() for name in filenames)
+    if present != files.keys() | static.keys() | {MARKER}:
+        return False
+    return (all(_same_file(out / rel, source) for rel, source in static.items())
+            and all(_same_bytes(out / rel, data) for rel, data in files.items()))
 
 
 def _mkdir(path: Path, made: set[Path]) -> None:
