@@ -118,6 +118,8 @@ class BuildCache:
         self._used_docs: dict[str, Parsed] = {}
         self._pages: dict[str, tuple[str, str]] | None = None  # page key -> (output path, sha256 of bytes)
         self._saved_pages: dict[str, tuple[str, str]] = {}
+        self._output: tuple[str, dict[str, str]] | None = None  # the last build's site key, path -> sha256
+        self._saved_output: tuple[str, dict[str, str]] | None = None
 
     # ------------------------------------------------------------ documents
     def doc_key(self, rel: str, raw: bytes, allow_embeds: bool) -> str:
@@ -154,11 +156,38 @@ class BuildCache:
             found = _read(self.folder / "pages.pickle", self.version) if self.persistent else None
             self._pages = found if isinstance(found, dict) else {}
             self._saved_pages = dict(self._pages)
+        if self._output is not None and self._output != self._saved_output:
+            if self.persistent:
+                _write(self.folder / "output.pickle", self.version, self._output)
+            self._saved_output = self._output
         return self._pages
 
     def keep_pages(self, records: dict[str, tuple[str, str]]) -> None:
         """The pages of the last successful build replace the previous ones."""
         self._pages = records
+
+    # ---------------------------------------------------------- whole output
+    def previous_output(self, site_key: str, out: Path) -> dict[str, bytes] | None:
+        """The generated files of the last build, if it had this site key and `out` still holds them."""
+        if self._output is None:
+            found = _read(self.folder / "output.pickle", self.version) if self.persistent else None
+            self._output = self._saved_output = found if isinstance(found, tuple) and len(found) == 2 else ("", {})
+        key, digests = self._output
+        if key != site_key or not digests:
+            return None
+        files = {}
+        for path, digest in digests.items():
+            try:
+                data = (out / path).read_bytes()
+            except OSError:
+                return None
+            if hashlib.sha256(data).hexdigest() != digest:
+                return None
+            files[path] = data
+        return files
+
+    def keep_output(self, site_key: str, files: dict[str, bytes]) -> None:
+        self._output = (site_key, {path: hashlib.sha256(data).hexdigest() for path, data in files.items()})
 
     # ----------------------------------------------------------------- save
     def save(self) -> None:
@@ -175,6 +204,10 @@ class BuildCache:
             if self.persistent:
                 _write(self.folder / "pages.pickle", self.version, self._pages)
             self._saved_pages = dict(self._pages)
+        if self._output is not None and self._output != self._saved_output:
+            if self.persistent:
+                _write(self.folder / "output.pickle", self.version, self._output)
+            self._saved_output = self._output
 
 
 # ------------------------------------------------------------------ digests
@@ -253,6 +286,24 @@ class PageCache:
             return self.digester.digest((self.context_key, template, context, extra))
         except Uncacheable as exc:
             log.debug("page not cacheable: %s in its context", exc)
+            return None
+
+    def site_key(self, site, static: dict[str, Path]) -> str | None:
+        """Everything the generated files depend on: the assembled site, static files, templates, config, code.
+
+        The site's 'now' is left out: it only decides which items are published and which are
+        future, and the entries record both; without SOURCE_DATE_EPOCH it changes every build.
+        """
+        stats = []
+        for rel, path in sorted(static.items()):
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            stats.append((rel, st.st_size, st.st_mtime_ns))
+        try:
+            return self.digester.digest((self.context_key, dataclasses.replace(site, now=None), stats))
+        except Uncacheable:
             return None
 
     def get(self, key: str, path: str) -> bytes | None:

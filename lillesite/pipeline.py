@@ -176,14 +176,12 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     _fail_on_errors(errors, strict=False)
     with timer.stage("render"):
         pages = _page_cache(config, options, cache, out) if cache and options.write else None
-        renderer = Renderer(site, translations, preview=options.preview, pages=pages)
-        rendered, problems = renderer.render_all()
-        errors += problems
-        files = {f.path: f.data for f in rendered}
-        for lang in config.language_codes:
-            files[str(urls.output_path(urls.feed(lang)))] = feeds.rss(site, lang, translations[lang])
-        files[str(urls.output_path(urls.SITEMAP))] = sitemap.sitemap(site)
-        files[str(urls.output_path(urls.ROBOTS))] = sitemap.robots(site)
+        site_key = pages.site_key(site, static) if pages else None
+        # nothing that decides the output changed, and the output is as the last build wrote it: reuse it
+        files = cache.previous_output(site_key, out) if site_key else None
+        if files is None:
+            files, problems = _render(site, translations, options, pages)
+            errors += problems
         errors += collisions(files, static)
     _fail_on_errors(errors, strict=options.strict)
     result = BuildResult(site=site, files=files, warnings=[e for e in errors if e.level == "warning"],
@@ -192,8 +190,22 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
         with timer.stage("write"), output_lock(out):
             result.written = write_site(out, files, static)
         if pages:
-            cache.keep_pages(pages.new_records)
+            if pages.new_records:
+                cache.keep_pages(pages.new_records)
+            cache.keep_output(site_key, files)
     return result
+
+
+def _render(site: Site, translations, options: BuildOptions, pages: PageCache | None) -> tuple[dict[str, bytes], list]:
+    config = site.config
+    renderer = Renderer(site, translations, preview=options.preview, pages=pages)
+    rendered, problems = renderer.render_all()
+    files = {f.path: f.data for f in rendered}
+    for lang in config.language_codes:
+        files[str(urls.output_path(urls.feed(lang)))] = feeds.rss(site, lang, translations[lang])
+    files[str(urls.output_path(urls.SITEMAP))] = sitemap.sitemap(site)
+    files[str(urls.output_path(urls.ROBOTS))] = sitemap.robots(site)
+    return files, problems
 
 
 def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: Path) -> PageCache:
