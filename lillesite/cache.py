@@ -116,8 +116,9 @@ class BuildCache:
         self._docs: dict[str, dict[str, Parsed]] | None = None  # shard -> key -> parsed
         self._saved_docs: dict[str, frozenset[str]] = {}  # shard -> keys as on disk
         self._used_docs: dict[str, Parsed] = {}
-        self._pages: dict[str, tuple[str, str]] | None = None  # page key -> (output path, sha256 of bytes)
-        self._saved_pages: dict[str, tuple[str, str]] = {}
+        # context key, page key -> (output path, sha256 of bytes)
+        self._pages: tuple[str, dict[str, tuple[str, str]]] | None = None
+        self._saved_pages: tuple[str, dict[str, tuple[str, str]]] | None = None
         self._output: tuple[str, dict[str, str]] | None = None  # the last build's site key, path -> sha256
         self._saved_output: tuple[str, dict[str, str]] | None = None
 
@@ -151,20 +152,17 @@ class BuildCache:
         return {parsed[0].source.rel: key for key, parsed in self._used_docs.items() if parsed[0]}
 
     # ---------------------------------------------------------------- pages
-    def page_records(self) -> dict[str, tuple[str, str]]:
+    def page_records(self) -> tuple[str, dict[str, tuple[str, str]]]:
+        """The context key the last build's pages were rendered under, and their records."""
         if self._pages is None:
             found = _read(self.folder / "pages.pickle", self.version) if self.persistent else None
-            self._pages = found if isinstance(found, dict) else {}
-            self._saved_pages = dict(self._pages)
-        if self._output is not None and self._output != self._saved_output:
-            if self.persistent:
-                _write(self.folder / "output.pickle", self.version, self._output)
-            self._saved_output = self._output
+            self._pages = found if isinstance(found, tuple) and len(found) == 2 else ("", {})
+            self._saved_pages = self._pages
         return self._pages
 
-    def keep_pages(self, records: dict[str, tuple[str, str]]) -> None:
+    def keep_pages(self, context_key: str, records: dict[str, tuple[str, str]]) -> None:
         """The pages of the last successful build replace the previous ones."""
-        self._pages = records
+        self._pages = (context_key, records)
 
     # ---------------------------------------------------------- whole output
     def previous_output(self, site_key: str, out: Path) -> dict[str, bytes] | None:
@@ -203,7 +201,7 @@ class BuildCache:
         if self._pages is not None and self._pages != self._saved_pages:
             if self.persistent:
                 _write(self.folder / "pages.pickle", self.version, self._pages)
-            self._saved_pages = dict(self._pages)
+            self._saved_pages = self._pages
         if self._output is not None and self._output != self._saved_output:
             if self.persistent:
                 _write(self.folder / "output.pickle", self.version, self._output)
@@ -274,8 +272,10 @@ class Digester:
 class PageCache:
     """Page key -> bytes of the page as the previous build wrote them, verified by their sha256."""
 
-    def __init__(self, records: dict[str, tuple[str, str]], out: Path, context_key: str, doc_keys: dict[str, str]):
-        self.records = records
+    def __init__(self, previous: tuple[str, dict[str, tuple[str, str]]], out: Path, context_key: str,
+                 doc_keys: dict[str, str]):
+        self.records = previous[1] if previous[0] == context_key else {}
+        self.cold = not self.records  # every page will be rendered
         self.out = out
         self.context_key = context_key  # templates, catalogues, config, code
         self.digester = Digester(doc_keys)

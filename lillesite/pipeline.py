@@ -20,7 +20,7 @@ from lillesite.errors import BuildFailed, ContentError, LilleError, Location
 from lillesite.i18n import THEME_LOCALES, load_translations
 from lillesite.markup import Converter
 from lillesite.model import Site
-from lillesite.render import Renderer
+from lillesite.render import OutputFile, Renderer
 from lillesite.templating import THEME_TEMPLATES
 from lillesite.sources import SourceFile, discover
 from lillesite.writer import WriteStats, check_output_dir, collisions, output_lock, static_files, write_site
@@ -191,7 +191,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
             result.written = write_site(out, files, static)
         if pages:
             if pages.new_records:
-                cache.keep_pages(pages.new_records)
+                cache.keep_pages(pages.context_key, pages.new_records)
             cache.keep_output(site_key, files)
     return result
 
@@ -199,13 +199,58 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
 def _render(site: Site, translations, options: BuildOptions, pages: PageCache | None) -> tuple[dict[str, bytes], list]:
     config = site.config
     renderer = Renderer(site, translations, preview=options.preview, pages=pages)
-    rendered, problems = renderer.render_all()
+    # in parallel when most pages must be rendered: a cold build, or templates, catalogues or config changed
+    many = (pages is None or pages.cold) and sum(1 for _ in site.entries()) >= PARALLEL_MIN_FILES
+    rendered, problems = _render_pages(renderer, options.jobs if many else 1)
     files = {f.path: f.data for f in rendered}
     for lang in config.language_codes:
         files[str(urls.output_path(urls.feed(lang)))] = feeds.rss(site, lang, translations[lang])
     files[str(urls.output_path(urls.SITEMAP))] = sitemap.sitemap(site)
     files[str(urls.output_path(urls.ROBOTS))] = sitemap.robots(site)
     return files, problems
+
+
+def _render_pages(renderer: Renderer, jobs: int) -> tuple[list[OutputFile], list[LilleError]]:
+    """Pages rendered by `jobs` processes, in the order one process renders them.
+
+    Workers are forked after assembly, so they share the site without copying or pickling it;
+    with threads running (serve) forking is unsafe and one process renders everything.
+    """
+    if jobs < 2 or threading.active_count() > 1:
+        return renderer.render_all()
+    context = multiprocessing.get_context("fork")
+    workers = []
+    for worker in range(1, jobs):
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_render_share, args=(renderer, (worker, jobs), send), daemon=True)
+        process.start()
+        send.close()
+        workers.append((process, receive))
+    shares = [renderer.render_all((0, jobs))[0]]
+    errors = dict.fromkeys(renderer.errors.values())
+    for process, receive in workers:
+        try:
+            files, problems, records = receive.recv()
+        except EOFError:
+            raise RuntimeError(f"rendering process {process.pid} stopped (exit code {process.exitcode})") from None
+        finally:
+            process.join()
+        shares.append(files)
+        errors.update((e, None) for e in problems if (str(e.location), e.message) not in
+                      {(str(k.location), k.message) for k in errors})
+        if renderer.pages:
+            renderer.pages.new_records.update(records)
+    # page i was rendered by process i % jobs, as that process's (i // jobs)-th page
+    ordered = [shares[i % jobs][i // jobs] for i in range(sum(len(share) for share in shares))]
+    return ordered, list(errors)
+
+
+def _render_share(renderer: Renderer, share: tuple[int, int], send) -> None:
+    try:
+        files, problems = renderer.render_all(share)
+        send.send((files, problems, renderer.pages.new_records if renderer.pages else {}))
+    finally:
+        send.close()
 
 
 def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: Path) -> PageCache:

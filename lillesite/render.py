@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -87,8 +88,10 @@ class Renderer:
         return tuple(sorted(items, key=lambda i: (i.weight, i.title)))
 
     # ----------------------------------------------------------------- driver
-    def render_all(self) -> tuple[list[OutputFile], list[LilleError]]:
-        files = list(self._files())
+    def render_all(self, share: tuple[int, int] = (0, 1)) -> tuple[list[OutputFile], list[LilleError]]:
+        """Every page; with share=(k, n), every n-th page from the k-th: one process's part of a parallel render."""
+        self._share, self._counter = share, itertools.count()
+        files = [f for f in self._files() if f is not None]
         return files, list(self.errors.values())
 
     def _files(self) -> Iterator[OutputFile]:
@@ -173,7 +176,9 @@ class Renderer:
     def _page(self, lang: str, url: str, template: str, *, kind: str, title: str, entry: Entry | None = None,
               listing: Listing | None = None, translations: dict[str, str] | None = None,
               extra: dict | None = None, absolute_links: bool = False, typography: bool = True,
-              fallback_of: Callable[[str], str] | None = None) -> OutputFile:
+              fallback_of: Callable[[str], str] | None = None) -> OutputFile | None:
+        if next(self._counter) % self._share[1] != self._share[0]:
+            return None  # another process renders this page
         config = self.config
         translations = translations if translations is not None else {lang: url}
         href = (lambda target: urls.absolute(config, target)) if absolute_links else functools.partial(urls.relative, url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from unittest import mock
 
@@ -51,7 +52,8 @@ def test_cached_build_equals_clean_build(site_copy):
     assert cached_build(site, site.parent / "elsewhere") == reference  # page cache misses: other folder
 
 
-def test_parallel_parse_equals_single_process(tmp_path):
+def test_parallel_parse_and_render_equal_single_process(tmp_path):
+    assert threading.active_count() == 1  # else the build renders in one process and this test proves nothing
     site = generate(tmp_path / "corpus", 30)
     sources, _ = pipeline.discover(load_config(site))
     assert len(sources) >= pipeline.PARALLEL_MIN_FILES  # so jobs=2 really starts workers
@@ -60,6 +62,7 @@ def test_parallel_parse_equals_single_process(tmp_path):
     assert parallel[0] == single[0] and [str(e) for e in parallel[1]] == [str(e) for e in single[1]]
     reference = clean_build(site, tmp_path / "reference")
     assert cached_build(site, site / "_site", jobs=2) == reference
+    assert cached_build(site, tmp_path / "uncached", jobs=2, use_cache=False) == reference
 
 
 def test_unchanged_pages_keep_their_file_and_removed_pages_disappear(site_copy):
