@@ -288,8 +288,9 @@ class PageCache:
             log.debug("page not cacheable: %s in its context", exc)
             return None
 
-    def site_key(self, site, static: dict[str, Path]) -> str | None:
-        """Everything the generated files depend on: the assembled site, static files, templates, config, code.
+    def site_key(self, site, outdated: dict, static: dict[str, Path]) -> str | None:
+        """Everything the generated files depend on: the assembled site, outdated translations, static
+        files, templates, catalogues, config, code.
 
         The site's 'now' is left out: it only decides which items are published and which are
         future, and the entries record both; without SOURCE_DATE_EPOCH it changes every build.
@@ -302,7 +303,7 @@ class PageCache:
                 return None
             stats.append((rel, st.st_size, st.st_mtime_ns))
         try:
-            return self.digester.digest((self.context_key, dataclasses.replace(site, now=None), stats))
+            return self.digester.digest((self.context_key, dataclasses.replace(site, now=None), outdated, stats))
         except Uncacheable:
             return None
 

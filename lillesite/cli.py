@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
 
-from lillesite import __version__
+from lillesite import __version__, scaffold, translations
 from lillesite.config import load_config
 from lillesite.errors import BuildFailed, LilleError, UsageError
 from lillesite.pipeline import BuildOptions, BuildResult, build
@@ -55,7 +58,56 @@ def make_parser() -> argparse.ArgumentParser:
     _site_argument(p)
     _build_arguments(p)
     p.set_defaults(run=cmd_check)
+
+    p = commands.add_parser("serve", help="live preview: rebuild and reload the browser on every save")
+    _site_argument(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on; default 127.0.0.1 (this computer only)")
+    p.add_argument("--port", type=int, default=8000, help="default 8000")
+    p.set_defaults(run=cmd_serve)
+
+    p = commands.add_parser("new", help="create a news item or a page with its front matter")
+    kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
+    news = kinds.add_parser("news", help='lillesite new news "Titre de l\'actualité" [--date YYYY-MM-DD]')
+    news.add_argument("title")
+    news.add_argument("--date", type=_date, help="default: today")
+    news.add_argument("--key", help="translation key; give the original's key when writing a translation")
+    page = kinds.add_parser("page", help="lillesite new page KEY [--title TITLE]")
+    page.add_argument("key")
+    page.add_argument("--title")
+    for sub in (news, page):
+        sub.add_argument("--lang", help="default: the site's default language")
+        _site_argument(sub)
+        sub.set_defaults(run=cmd_new)
+
+    p = commands.add_parser("translations", help="list missing and stale translations")
+    _site_argument(p)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--mark-done", type=Path, metavar="FILE", nargs="+",
+                   help="record that FILE is up to date with its original")
+    p.set_defaults(run=cmd_translations)
+
+    p = commands.add_parser("import-feed", help="import the news of an RSS or Atom feed (file or URL)")
+    p.add_argument("source", metavar="SOURCE")
+    p.add_argument("--lang", required=True, help="the feed's language")
+    p.add_argument("--lang-pair", metavar="LANG=SOURCE2", type=_pair,
+                   help="a second feed with the translations of the first, e.g. en=https://example.org/en/feed")
+    _site_argument(p)
+    p.set_defaults(run=cmd_import_feed)
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2023-03-31") from None
+
+
+def _pair(text: str) -> tuple[str, str]:
+    lang, sep, source = text.partition("=")
+    if not sep or not lang or not source:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected LANG=SOURCE, e.g. en=feed-en.xml")
+    return lang, source
 
 
 def report(errors: list[LilleError], stream=None) -> None:
@@ -63,10 +115,9 @@ def report(errors: list[LilleError], stream=None) -> None:
     stream = stream or sys.stderr
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for error in errors:
-        where = f"{error.location}: " if error.location else ""
-        hint = f" ({error.hint})" if error.hint else ""
-        print(f"{where}{error.level}: {error.message}{hint}", file=stream)
+        print(error.describe(), file=stream)
         if annotate:
+            hint = f" ({error.hint})" if error.hint else ""
             props = []
             if error.location:
                 props.append(f"file={error.location.path}")
@@ -88,16 +139,17 @@ def _config(args):
     return config
 
 
-def summary(result: BuildResult, seconds: float) -> str:
+def summary(result: BuildResult, seconds: float, verdict: str = "") -> str:
     per_lang = ", ".join(f"{lang} {count}" for lang, count in result.pages_per_language().items())
     text = f"{sum(result.pages_per_language().values())} pages ({per_lang}), {result.feed_count} feeds"
     if result.written:
         w = result.written
         text += f" -> {result.out} ({w.written} written, {w.unchanged} unchanged, {w.removed} removed)"
-    text += f" in {seconds:.2f} s"
+    text += f" in {seconds:.2f} s{verdict}"
     scheduled = result.site.next_scheduled
     if scheduled:
-        text += f"\nnext scheduled item goes live {scheduled.isoformat()}"
+        text += (f"\nnext scheduled item goes live {scheduled:%Y-%m-%d %H:%M} ({scheduled:%z}), "
+                 "with the first build after that moment")
     return text
 
 
@@ -115,8 +167,53 @@ def cmd_check(args) -> int:
     start = time.perf_counter()
     result = build(_config(args), _options(args, write=False))
     report(result.warnings)
-    print(f"checked {summary(result, time.perf_counter() - start)}: "
-          f"{len(result.warnings)} warning(s), no errors")
+    print(f"checked {summary(result, time.perf_counter() - start, f': {len(result.warnings)} warning(s), no errors')}")
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from lillesite import serve  # tornado and livereload load only for the command that needs them
+
+    serve.run(load_config(args.site), host=args.host, port=args.port, report=report)
+    return EXIT_OK
+
+
+def cmd_new(args) -> int:
+    config = load_config(args.site)
+    if args.kind == "news":
+        path = scaffold.new_news(config, args.title, date=args.date, lang=args.lang, key=args.key)
+    else:
+        path = scaffold.new_page(config, args.key, lang=args.lang, title=args.title)
+    print(f"created {path.relative_to(config.root).as_posix()}")
+    return EXIT_OK
+
+
+def cmd_translations(args) -> int:
+    config = load_config(args.site)
+    for path in args.mark_done or ():
+        value = translations.mark_done(config, path)
+        print(f"marked {path} as translated from the original as it is now ({value})")
+    if args.mark_done:
+        return EXIT_OK
+    result = build(config, BuildOptions(preview=True, write=False))
+    status = translations.status(result.site, translations.read_history(config.root))
+    if args.format == "json":
+        print(json.dumps(status.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(status.as_table())
+    return EXIT_OK
+
+
+def cmd_import_feed(args) -> int:
+    from lillesite import importer  # feedparser and markdownify load only here
+
+    config = load_config(args.site)
+    outcome = importer.import_feeds(config, args.source, lang=args.lang, pair=args.lang_pair)
+    report(outcome.skipped)
+    for path in outcome.created:
+        print(f"created {path}")
+    print(f"imported {len(outcome.created)} news file(s); {outcome.already} already imported, "
+          f"{len(outcome.skipped)} entr{'y' if len(outcome.skipped) == 1 else 'ies'} skipped")
     return EXIT_OK
 
 
@@ -134,6 +231,8 @@ def main(argv: list[str] | None = None, *, default_command: str | None = None,
         args.site = default_site or Path(".")
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, format="%(message)s")
     logging.getLogger("MARKDOWN").setLevel(logging.WARNING)
+    # a CI runner stops jobs with SIGTERM: unwind like Ctrl-C, so the half-built tree is removed
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         return args.run(args)
     except BuildFailed as failure:

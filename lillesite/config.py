@@ -94,6 +94,12 @@ SCHEMA: dict[str, Any] = {
     "search": {"slug"},
     "markdown": {"allow_embeds"},
 }
+REQUIRED_HINTS = {
+    "base_url": "add the address the site is published at, e.g. 'base_url: https://example.org/'",
+    "default_language": "add a line such as 'default_language: fr' (the language translations start from)",
+    "languages": "add for example 'languages: {fr: {locale: fr_FR}, en: {locale: en_GB}}'",
+    "title": "add for example 'title: {fr: Mon site, en: My site}'",
+}
 
 
 class _Reader:
@@ -198,7 +204,7 @@ def load_config(site_dir: Path) -> Config:
     try:
         data = yamltext.load(text)
     except yamltext.YamlSyntaxError as exc:
-        raise BuildFailed([ConfigError(exc.message, Location(display, exc.line))]) from None
+        raise BuildFailed([ConfigError(exc.message, Location(display, exc.line), hint=exc.hint)]) from None
     if not isinstance(data, dict):
         raise BuildFailed([ConfigError("expected a mapping of settings", Location(display, 1))])
 
@@ -206,7 +212,8 @@ def load_config(site_dir: Path) -> Config:
     r.unknown_keys(data, SCHEMA, ())
     for key, required in SCHEMA.items():
         if required is True and key not in data:
-            r.errors.append(ConfigError(f"Config value {key!r}: required", Location(display)))
+            r.errors.append(ConfigError(f"Config value {key!r}: required", Location(display),
+                                        hint=REQUIRED_HINTS.get(key)))
         elif isinstance(required, set) and key in data:
             if not isinstance(data[key], dict):
                 r.error((key,), "expected a mapping")

@@ -35,6 +35,12 @@ class LilleError(Exception):
         text = f"{self.location}: {self.message}" if self.location else self.message
         return f"{text} ({self.hint})" if self.hint else text
 
+    def describe(self) -> str:
+        """'path:line: level: message (hint)': how every finding is shown, in the terminal and in preview."""
+        where = f"{self.location}: " if self.location else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.level}: {self.message}{hint}"
+
     def sort_key(self) -> tuple:
         loc = self.location or Location("")
         return (loc.path, loc.line or 0, self.message)

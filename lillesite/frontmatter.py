@@ -7,15 +7,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from lillesite import yamltext
 from lillesite.errors import ContentError, Location
+from lillesite.sources import calendar_date
 
 KEYS = ("title", "summary", "date", "tags", "slug", "draft", "image", "image_alt", "aliases", "menu", "translated_from")
 # Keys whose value is the same in every language: given in the source-language file, inherited by translations.
 SHARED_KEYS = ("date", "tags", "image", "menu")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ALIAS_RE = re.compile(r"^/(?:[A-Za-z0-9._~%!$&'()*+,;=:@-]+/?)*$")
 
 
@@ -48,7 +48,15 @@ def decode(raw: bytes, where: str) -> str:
             Location(where, line),
             hint="save the file as UTF-8",
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = _CONTROL_RE.search(text)
+    if control:
+        raise ContentError(
+            f"invisible control character U+{ord(control.group()):04X} in the text",
+            Location(where, text.count("\n", 0, control.start()) + 1),
+            hint="often pasted from another program: delete it",
+        )
+    return text
 
 
 def split(text: str, where: str) -> FrontMatter:
@@ -59,7 +67,7 @@ def split(text: str, where: str) -> FrontMatter:
         raise ContentError(
             "missing front matter: the file must start with a line '---'",
             Location(where, 1),
-            hint="for example:\n---\ntitle: \"My title\"\n---",
+            hint="start with three lines: '---', 'title: \"The title\"', '---'",
         )
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
@@ -68,16 +76,14 @@ def split(text: str, where: str) -> FrontMatter:
         raise ContentError("front matter opened on line 1 is never closed with a line '---'", Location(where, 1))
     yaml_text = "\n".join(lines[1:index])
     try:
-        data = yaml.load(yaml_text, Loader=_Loader) if yaml_text.strip() else {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 1
-        raise ContentError(f"invalid YAML in front matter: {exc.problem or exc.context}", Location(where, line)) from None
-    except yaml.YAMLError as exc:
-        raise ContentError(f"invalid YAML in front matter: {exc}", Location(where, 2)) from None
+        data = yamltext.load(yaml_text, _Loader) if yaml_text.strip() else {}
+    except yamltext.YamlSyntaxError as exc:
+        # +1: the '---' line above the YAML
+        raise ContentError(f"front matter: {exc.message}", Location(where, exc.line + 1 if exc.line else 2),
+                           hint=exc.hint) from None
     if not isinstance(data, dict):
         raise ContentError(
-            f"front matter must be 'key: value' lines, not {type(data).__name__}",
+            f"front matter must be 'key: value' lines, not {_kind(data)}",
             Location(where, 2),
         )
     values = validate(data, yaml_text, where)
@@ -134,7 +140,7 @@ def _text(c: _Checker, key: str, value: Any) -> str | None:
         c.fail(key, f"expected text, got {_kind(value)}", hint='put the text in double quotes')
         return None
     if _has_control(value):
-        c.fail(key, "contains control characters")
+        c.fail(key, "contains invisible control characters or invalid characters")
         return None
     if key == "title" and not value.strip():
         c.fail(key, "is empty")
@@ -143,13 +149,14 @@ def _text(c: _Checker, key: str, value: Any) -> str | None:
 
 
 def _has_control(value: str) -> bool:
-    return any(ord(ch) < 32 and ch not in "\t\n" or 0x7F <= ord(ch) < 0xA0 for ch in value)
+    """Invisible control characters, and what is not a character at all (lone surrogates, U+FFFE/U+FFFF)."""
+    return bool(_CONTROL_RE.search(value)) or any(0xD800 <= ord(ch) < 0xE000 or ch in "\ufffe\uffff" for ch in value)
 
 
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
+    return {bool: "true/false", str: "a text", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
         type(value), type(value).__name__)
 
 
@@ -160,12 +167,20 @@ def _date(c: _Checker, key: str, value: Any) -> dt.datetime | dt.date | None:
         c.fail(key, f"expected a date such as 2023-03-31 or 2023-03-31 14:30, got {_kind(value)}")
         return None
     text = value.strip()
+    hint = "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM"
+    day = re.match(r"(\d{4}-\d{2}-\d{2})(?=$|[ T])", text)
+    if day:
+        try:
+            calendar_date(day.group(1))
+        except ValueError as exc:
+            c.fail(key, f"{value!r} is an impossible date: {exc}", hint=hint)
+            return None
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if len(text) == 10:
             return dt.date.fromisoformat(text)
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        c.fail(key, f"{value!r} is not a valid date ({exc})", hint="write it as YYYY-MM-DD or YYYY-MM-DD HH:MM")
+    except ValueError:
+        c.fail(key, f"{value!r} is not a date", hint=hint)
         return None
 
 
@@ -174,7 +189,7 @@ def _tags(c: _Checker, key: str, value: Any) -> tuple[str, ...] | None:
         c.fail(key, f"expected a list of words such as [culture, economy], got {_kind(value)}")
         return None
     if any(_has_control(t) for t in value):
-        c.fail(key, "contains control characters")
+        c.fail(key, "contains invisible control characters or invalid characters")
         return None
     return tuple(dict.fromkeys(t.strip() for t in value))
 
@@ -189,7 +204,7 @@ def _slug(c: _Checker, key: str, value: Any) -> str | None:
 
 def _bool(c: _Checker, key: str, value: Any) -> bool | None:
     if not isinstance(value, bool):
-        c.fail(key, f"expected true or false, got {value!r}")
+        c.fail(key, f"expected true or false, got {value!r}", hint=f"write '{key}: true' or '{key}: false', without quotes")
         return None
     return value
 

@@ -29,7 +29,8 @@ PAGE_LINK = "lillesite:page:"  # + 'content/pages/x.fr.md' [+ '#anchor']
 ASSET_LINK = "lillesite:asset:"  # + 'images/x.jpg' (inside static/)
 LINK_PLACEHOLDER_RE = re.compile(r'(?:lillesite:(page|asset):)([^"#\s]*)(#[^"\s]*)?')
 
-FORBIDDEN_TAGS = {"script", "style", "base", "meta", "link", "frame", "frameset", "applet", "form"}
+FORBIDDEN_TAGS = {"script", "style", "base", "meta", "link", "frame", "frameset", "applet", "form",
+                  "svg", "math"}  # inline SVG/MathML can animate attributes into script URLs: images go in static/
 EMBED_TAGS = {"iframe", "object", "embed"}
 URL_ATTRS = {"href", "src", "action", "formaction", "poster", "data", "srcset", "xlink:href", "background", "cite"}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
@@ -58,11 +59,14 @@ class _LinkCollector(Treeprocessor):
         for element in root.iter():
             if element.tag == "a" and element.get("href") is not None:
                 element.set("href", doc.rewrite(element.get("href"), "a"))
+                if element.get("class") == "footnote-backref":
+                    element.attrib.pop("title", None)  # the extension's title is English on every page
             elif element.tag == "img" and element.get("src") is not None:
-                element.set("src", doc.rewrite(element.get("src"), "img"))
+                src = element.get("src")  # located before rewriting: the source has the written path
+                element.set("src", doc.rewrite(src, "img"))
                 if not (element.get("alt") or "").strip():
                     doc.problems.append(("warning", "image without alternative text: write ![description](...)",
-                                         doc.line_of(element.get("src"))))
+                                         doc.line_of(src)))
 
 
 class _DocState:
@@ -72,11 +76,15 @@ class _DocState:
         self.links: list[Link] = []
         self.problems: list[tuple[str, str, int | None]] = []
 
-    def line_of(self, needle: str) -> int | None:
-        index = self.body.find(needle)
-        if index < 0:
-            index = self.body.lower().find(needle.lower())
-        return self.body_line + self.body.count("\n", 0, index) if index >= 0 else None
+    def line_of(self, *needles: str) -> int | None:
+        """The source line of the first needle found (exactly, else ignoring case)."""
+        for needle in filter(None, needles):
+            index = self.body.find(needle)
+            if index < 0:
+                index = self.body.lower().find(needle.lower())
+            if index >= 0:
+                return self.body_line + self.body.count("\n", 0, index)
+        return None
 
     def rewrite(self, href: str, tag: str) -> str:
         original = href
@@ -122,20 +130,29 @@ class _HostileHtml(HTMLParser):
     def __init__(self, allow_embeds: bool):
         super().__init__(convert_charrefs=True)
         self.allow_embeds = allow_embeds
-        self.found: list[tuple[str, str]] = []  # (message, text to locate in the source)
+        self.found: list[tuple[str, tuple[str, ...]]] = []  # (message, texts to locate it in the source)
 
     def handle_starttag(self, tag, attrs):
+        raw = self.get_starttag_text() or ""  # raw HTML reaches the output as written in the source
+
+        def report(message: str, needle: str) -> None:
+            self.found.append((message, (raw, needle)))
+
         if tag in FORBIDDEN_TAGS or (tag in EMBED_TAGS and not self.allow_embeds):
             hint = " (set markdown: {allow_embeds: true} in site.yml to allow trusted embeds)" if tag in EMBED_TAGS else ""
-            self.found.append((f"<{tag}> is not allowed in content{hint}", f"<{tag}"))
+            report(f"<{tag}> is not allowed in content{hint}", f"<{tag}")
         for name, value in attrs:
             if name.startswith("on"):
-                self.found.append((f"event handler attribute {name!r} is not allowed in content", name))
+                report(f"event handler attribute {name!r} is not allowed in content", name)
+            elif name == "srcdoc":  # a whole page inside an embed, scripts included
+                report("attribute 'srcdoc' is not allowed in content", name)
             elif name in URL_ATTRS and value:
-                compact = re.sub(r"[\x00-\x20]+", "", value).lower()
-                if compact.startswith(BAD_SCHEMES):
-                    scheme = compact.split(":", 1)[0]
-                    self.found.append((f"{scheme}: URLs are not allowed in content", value[:20]))
+                # srcset lists several 'URL width' candidates
+                for url in value.split(",") if name == "srcset" else (value,):
+                    compact = re.sub(r"[\x00-\x20]+", "", url).lower()
+                    if compact.startswith(BAD_SCHEMES):
+                        scheme = compact.split(":", 1)[0]
+                        report(f"{scheme}: URLs are not allowed in content", url.strip()[:20])
 
     handle_startendtag = handle_starttag
 
@@ -160,7 +177,7 @@ class Converter:
         checker.feed(output)
         checker.close()
         problems = [(level, message, line) for level, message, line in state.problems]
-        problems += [("error", message, state.line_of(needle)) for message, needle in checker.found]
+        problems += [("error", message, state.line_of(*needles)) for message, needles in checker.found]
         return Markup(
             html=output,
             anchors=tuple(dict.fromkeys(html.unescape(a) for a in re.findall(r'\sid="([^"]+)"', output))),

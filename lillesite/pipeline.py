@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lillesite import feeds, sitemap, urls
+from lillesite import checks, feeds, search, sitemap, translations as translation_status, urls
 from lillesite.assemble import assemble
 from lillesite.cache import BuildCache, PageCache, Parsed, files_digest
 from lillesite.config import Config
@@ -163,6 +163,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
         sources, found = discover(config)
         errors += found.items
         static = static_files(config.static_dir, config.root, errors)
+        history = translation_status.read_history(config.root)
     with timer.stage("parse"):
         docs, problems = read_sources(sources, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs)
         errors += problems
@@ -173,22 +174,28 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
         errors += problems
         translations, problems = load_translations(config)
         errors += problems
+        outdated = translation_status.outdated(site, history)
+        errors += checks.stale_warnings(outdated, git=history is not None)
     _fail_on_errors(errors, strict=False)
     with timer.stage("render"):
         pages = _page_cache(config, options, cache, out) if cache and options.write else None
-        site_key = pages.site_key(site, static) if pages else None
+        site_key = pages.site_key(site, outdated, static) if pages else None
         # nothing that decides the output changed, and the output is as the last build wrote it: reuse it
         files = cache.previous_output(site_key, out) if site_key else None
         if files is None:
-            files, problems = _render(site, translations, options, pages)
+            renderer = Renderer(site, translations, preview=options.preview, outdated=outdated, pages=pages)
+            files, problems = _render(renderer, translations, options)
             errors += problems
         errors += collisions(files, static)
+    if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
+        with timer.stage("check"):
+            errors += checks.hreflang_problems(site, files) + checks.missing_ui_strings(config)
     _fail_on_errors(errors, strict=options.strict)
     result = BuildResult(site=site, files=files, warnings=[e for e in errors if e.level == "warning"],
                          timings=timer.timings, out=out)
     if options.write:
         with timer.stage("write"), output_lock(out):
-            result.written = write_site(out, files, static)
+            result.written = write_site(out, files, static, finish=_search_indexer(config, timer))
         if pages:
             if pages.new_records:
                 cache.keep_pages(pages.context_key, pages.new_records)
@@ -196,9 +203,8 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     return result
 
 
-def _render(site: Site, translations, options: BuildOptions, pages: PageCache | None) -> tuple[dict[str, bytes], list]:
-    config = site.config
-    renderer = Renderer(site, translations, preview=options.preview, pages=pages)
+def _render(renderer: Renderer, translations, options: BuildOptions) -> tuple[dict[str, bytes], list]:
+    site, config, pages = renderer.site, renderer.config, renderer.pages
     # in parallel when most pages must be rendered: a cold build, or templates, catalogues or config changed
     many = (pages is None or pages.cold) and sum(1 for _ in site.entries()) >= PARALLEL_MIN_FILES
     rendered, problems = _render_pages(renderer, options.jobs if many else 1)
@@ -259,6 +265,17 @@ def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: P
                             files_digest(config.templates_dir, THEME_TEMPLATES),
                             files_digest(config.locales_dir, THEME_LOCALES)))
     return PageCache(cache.page_records(), out, context_key, cache.doc_keys())
+
+
+def _search_indexer(config: Config, timer: _Timer):
+    """The search index is built on the new output tree, before the writer swaps it in."""
+    if not config.search_slug:
+        return None
+
+    def index(tree: Path) -> None:
+        with timer.stage("search"):
+            search.index(tree)
+    return index
 
 
 def _fail_on_errors(errors: list[LilleError], *, strict: bool) -> None:

@@ -51,8 +51,9 @@ def paginate(entries: tuple[Entry, ...], per_page: int, url_of: Callable[[int], 
 
 class Renderer:
     def __init__(self, site: Site, translations: dict[str, NullTranslations], *, preview: bool = False,
-                 pages: PageCache | None = None):
+                 outdated: dict[str, Entry] | None = None, pages: PageCache | None = None):
         self.site = site
+        self.outdated = outdated or {}  # translation's file -> its original, changed since
         self.config = site.config
         self.translations = translations
         self.preview = preview
@@ -114,7 +115,7 @@ class Renderer:
         home = site.homes[lang]
         yield self._page(lang, urls.home(lang), "home.html", kind="home", entry=home,
                          title=home.title if home else config.title[lang],
-                         translations=self._all_langs(urls.home),
+                         translations=self._all_langs(urls.home), x_default=urls.CHOOSER,
                          extra={"latest": news[:config.news_on_home]})
         for entry in site.pages[lang]:
             yield self._entry_page(entry, "page.html")
@@ -128,7 +129,8 @@ class Renderer:
             yield self._page(lang, listing.url, "news_index.html", kind="news_index", title=gettext("News"),
                              listing=listing, translations=self._listing_translations(
                                  listing.number, lambda other, n: urls.news_index(config, other, n),
-                                 lambda other: len(site.news[other])))
+                                 lambda other: len(site.news[other])),
+                             fallback_of=lambda other: urls.news_index(config, other))
         yield self._page(lang, urls.tags_index(config, lang), "tags.html", kind="tags", title=gettext("Topics"),
                          translations=self._all_langs(lambda other: urls.tags_index(config, other)),
                          extra={"tags": site.tags[lang]})
@@ -136,7 +138,8 @@ class Renderer:
             for listing in paginate(tag.entries, config.news_per_page,
                                     functools.partial(urls.tag, config, lang, tag.slug)):
                 yield self._page(lang, listing.url, "tag.html", kind="tag", title=tag.label, listing=listing,
-                                 extra={"tag": tag}, translations=self._tag_translations(tag, listing.number))
+                                 extra={"tag": tag}, translations=self._tag_translations(tag, listing.number),
+                                 fallback_of=lambda other: urls.tags_index(config, other))
         if config.search_slug:
             yield self._page(lang, urls.search(config, lang), "search.html", kind="search", title=gettext("Search"),
                              translations=self._all_langs(lambda other: urls.search(config, other)))
@@ -149,16 +152,15 @@ class Renderer:
         per_page = self.config.news_per_page
         result = {}
         for code in self.config.language_codes:
-            pages = max(1, -(-count_of(code) // per_page))
-            result[code] = url_of(code, number if number <= pages else 1)
+            count = count_of(code)  # -1: no such listing in that language
+            if count >= 0 and number <= max(1, -(-count // per_page)):  # hreflang only between pages that exist and name each other back
+                result[code] = url_of(code, number)
         return result
 
     def _tag_translations(self, tag: Tag, number: int) -> dict[str, str]:
-        result = {}
-        for code in self.config.language_codes:
-            other = self.tag_urls[code].get(tag.key)
-            result[code] = urls.tag(self.config, code, other.slug, 1) if other else None
-        return {code: url for code, url in result.items() if url}
+        return self._listing_translations(
+            number, lambda code, n: urls.tag(self.config, code, self.tag_urls[code][tag.key].slug, n),
+            lambda code: len(self.tag_urls[code][tag.key].entries) if tag.key in self.tag_urls[code] else -1)
 
     def _fallback(self, entry: Entry, lang: str) -> str:
         """Where the switcher leads when `entry` has no translation in `lang`: the nearest translated parent."""
@@ -176,7 +178,7 @@ class Renderer:
     def _page(self, lang: str, url: str, template: str, *, kind: str, title: str, entry: Entry | None = None,
               listing: Listing | None = None, translations: dict[str, str] | None = None,
               extra: dict | None = None, absolute_links: bool = False, typography: bool = True,
-              fallback_of: Callable[[str], str] | None = None) -> OutputFile | None:
+              fallback_of: Callable[[str], str] | None = None, x_default: str | None = None) -> OutputFile | None:
         if next(self._counter) % self._share[1] != self._share[0]:
             return None  # another process renders this page
         config = self.config
@@ -192,7 +194,7 @@ class Renderer:
                              "current": language.code == lang})
         alternates = [{"hreflang": code, "url": urls.absolute(config, target)}
                       for code, target in translations.items()]
-        x_default = translations.get(config.default_language) or next(iter(translations.values()), url)
+        x_default = x_default or translations.get(config.default_language) or next(iter(translations.values()), url)
         context: dict[str, Any] = {
             "site": {"title": config.title[lang], "description": config.description[lang],
                      "base_url": config.base_url, "languages": config.languages,
@@ -209,6 +211,7 @@ class Renderer:
             "menu": [{"title": item.title, "url": href(item.url), "current": _is_current(item.url, url)}
                      for item in self.menus[lang]],
             "home_url": href(urls.home(lang)),
+            "home_absolute": urls.absolute(config, urls.home(lang)),
             "news_url": href(urls.news_index(config, lang)),
             "tags_url": href(urls.tags_index(config, lang)),
             "search_url": href(urls.search(config, lang)) if config.search_slug else None,
@@ -219,6 +222,7 @@ class Renderer:
             "absolute": lambda target: urls.absolute(config, target),
             "tags_of": lambda e: [self.tag_urls[lang][t] for t in e.tags if t in self.tag_urls[lang]],
             "preview": self.preview,
+            "outdated_source": self._outdated_source(entry, href),
             **(extra or {}),
         }
         path = str(urls.output_path(url))
@@ -238,6 +242,14 @@ class Renderer:
         if key and not self.reads_tag_entries:
             self.pages.put(key, path, output.data)
         return output
+
+    def _outdated_source(self, entry: Entry | None, href: Callable[[str], str]) -> dict | None:
+        """For the notice on a translation whose original changed since: where the original is."""
+        source = self.outdated.get(entry.rel) if entry else None
+        if source is None:
+            return None
+        return {"url": href(source.url), "lang": source.lang, "title": source.title,
+                "language": self.config.language(source.lang).name}
 
     def _content(self, entry: Entry, href: Callable[[str], str]) -> Markup:
         targets = entry.link_targets

@@ -11,20 +11,20 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 
 
-def _groups(site: Site) -> list[tuple[dict[str, str], str | None]]:
-    """Each group: the URLs of one page in every language it exists in, and its last-modified date."""
+def _groups(site: Site) -> list[tuple[dict[str, str], str | None, str | None]]:
+    """Each group: one page's URL in every language it exists in, its last-modified date, its x-default."""
     config = site.config
     codes = config.language_codes
-    groups: list[tuple[dict[str, str], str | None]] = [
-        ({code: urls.home(code) for code in codes}, None),
-        ({code: urls.news_index(config, code) for code in codes}, None),
+    groups: list[tuple[dict[str, str], str | None, str | None]] = [
+        ({code: urls.home(code) for code in codes}, None, urls.CHOOSER),
+        ({code: urls.news_index(config, code) for code in codes}, None, None),
     ]
     for tset in site.sets.values():
         if tset.kind == "page" and tset.key == "index":
             continue
         dates = {e.date for e in tset.entries.values() if e.date}
         lastmod = max(dates).date().isoformat() if dates else None
-        groups.append(({lang: e.url for lang, e in tset.entries.items()}, lastmod))
+        groups.append(({lang: e.url for lang, e in tset.entries.items()}, lastmod, None))
     return sorted(groups, key=lambda g: sorted(g[0].values()))
 
 
@@ -33,8 +33,8 @@ def sitemap(site: Site) -> bytes:
     ET.register_namespace("", SITEMAP)
     ET.register_namespace("xhtml", XHTML)
     root = ET.Element(f"{{{SITEMAP}}}urlset")
-    for group, lastmod in _groups(site):
-        default = group.get(config.default_language) or next(iter(group.values()))
+    for group, lastmod, x_default in _groups(site):
+        default = x_default or group.get(config.default_language) or next(iter(group.values()))
         for lang, url in group.items():
             node = ET.SubElement(root, f"{{{SITEMAP}}}url")
             ET.SubElement(node, f"{{{SITEMAP}}}loc").text = xml_text(urls.absolute(config, url))

@@ -1,6 +1,7 @@
 """discover(): find the content files and read kind, date, key and language from their names."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 import re
@@ -25,6 +26,17 @@ class SourceFile:
     date: dt.date | None  # news only, from the file name
 
 
+def calendar_date(text: str) -> dt.date:
+    """A YYYY-MM-DD date; ValueError in words an editor understands ('February 2023 has 28 days')."""
+    year, month, day = (int(part) for part in text.split("-"))
+    if not 1 <= month <= 12:
+        raise ValueError(f"there is no month {month}")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise ValueError(f"{calendar.month_name[month]} {year} has {days} days")
+    return dt.date(year, month, day)
+
+
 def inside(path: Path, root: Path) -> bool:
     """Whether `path` really lies under `root`, after resolving symlinks."""
     try:
@@ -37,6 +49,9 @@ def inside(path: Path, root: Path) -> bool:
 def walk(folder: Path, root: Path, errors: ErrorList) -> list[Path]:
     """Files below `folder`, sorted; links leading outside the site are reported, never followed."""
     found: list[Path] = []
+    if not inside(folder, root):  # the folder itself may be a link to elsewhere
+        errors.add(ContentError("symlink points outside the site; not followed", Location(_rel(folder, root))))
+        return found
     for dirpath, dirnames, filenames in os.walk(folder):
         here = Path(dirpath)
         kept = []
@@ -72,14 +87,14 @@ def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
     if not content.is_dir():
         errors.add(ContentError("no content/ folder", Location("content/")))
         return sources, errors
+    if not inside(content, root):
+        errors.add(ContentError("symlink points outside the site; not followed", Location("content")))
+        return sources, errors
     for entry in sorted(content.iterdir()):
         if IGNORED.search(entry.name):
             continue
         rel = _rel(entry, root)
         if entry.is_dir() and entry.name in KINDS:
-            if entry.is_symlink() and not inside(entry, root):
-                errors.add(ContentError("symlink points outside the site; not followed", Location(rel)))
-                continue
             for path in walk(entry, root, errors):
                 source = _source(path, KINDS[entry.name], config, errors)
                 if source:
@@ -126,9 +141,9 @@ def _source(path: Path, kind: str, config: Config, errors: ErrorList) -> SourceF
             errors.add(ContentError(f"a news file name starts with its date: {example!r}", where))
             return None
         try:
-            date = dt.date.fromisoformat(match["date"])
+            date = calendar_date(match["date"])
         except ValueError as exc:
-            errors.add(ContentError(f"impossible date {match['date']!r} in the file name ({exc})", where))
+            errors.add(ContentError(f"impossible date {match['date']!r} in the file name: {exc}", where))
             return None
     elif match["date"]:
         # a page named like a news item: the date is part of its key

@@ -12,23 +12,24 @@ _RAW_ELEMENTS = ("code", "pre", "kbd", "samp", "script", "style", "textarea", "v
 _OPEN_RAW = re.compile(r"<(" + "|".join(_RAW_ELEMENTS) + r")[\s>]", re.I)
 
 _FRENCH_RULES = [
-    (re.compile(r"[ \u00a0]+([;:!?»])"), NNBSP + r"\1"),  # espace fine avant ; : ! ? et »
+    (re.compile(r"[ \u00a0\u202f]+([;:!?»])"), NNBSP + r"\1"),  # espace fine avant ; : ! ? et »
     (re.compile(r"(?<=\w)([;!?»])(?=\s|$)"), NNBSP + r"\1"),  # 'Attention!' -> 'Attention !'; not ':' (times)
-    (re.compile(r"«[ \u00a0]*"), "«" + NNBSP),
+    (re.compile(r"«[ \u00a0\u202f]*"), "«" + NNBSP),
     (re.compile(r"(?<=\d)[ \u00a0](?=\d{3}(?!\d))"), NNBSP),  # 110 000
     (re.compile(r"(?<=\d)[ \u00a0]?(%|‰|€)"), NNBSP + r"\1"),  # 35 %
     (re.compile(r"(?<=\d)[ \u00a0](?=(?:millions?|milliards?|km|h|min|M)\b)"), NBSP),  # 1,2 million
 ]
 
 
-_ENTITY = re.compile(r"(&#?\w+;)")
+# Left as written: entities ('&amp;', '&#39;'), and URLs or e-mail addresses shown as text.
+_UNTOUCHABLE = re.compile(r"(&#?\w+;|\b(?:https?|ftp)://\S+|\bwww\.\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 _FRENCH_TRIGGER = re.compile(r"[;:!?»«\d]")  # every rule's match holds one of these
 
 
 def _french_text(text: str) -> str:
     if not _FRENCH_TRIGGER.search(text):
         return text  # most text between tags: skip the six rules
-    pieces = _ENTITY.split(text)  # never touch '&amp;' or '&#39;'
+    pieces = _UNTOUCHABLE.split(text)
     for index in range(0, len(pieces), 2):
         for pattern, replacement in _FRENCH_RULES:
             pieces[index] = pattern.sub(replacement, pieces[index])

@@ -15,6 +15,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from lillesite.errors import BuildFailed, ContentError, LilleError, Location, UsageError
 
@@ -37,7 +38,8 @@ def check_output_dir(out: Path, site_root: Path) -> None:
     root = site_root.resolve()
     sources = [root / name for name in SOURCE_FOLDERS]
     if out == root or root.is_relative_to(out):
-        raise BuildFailed([UsageError(f"--out {str(out)!r} would replace the site's own folder; choose e.g. '_site'")])
+        what = "is the site's own folder" if out == root else "contains the site's folder"
+        raise BuildFailed([UsageError(f"--out {str(out)!r} {what}: the build would replace it; choose e.g. '_site'")])
     for folder in sources:
         if out.is_relative_to(folder):
             raise BuildFailed([UsageError(f"--out {str(out)!r} is inside the site's {folder.name}/ folder")])
@@ -51,8 +53,12 @@ def check_output_dir(out: Path, site_root: Path) -> None:
 def output_lock(out: Path, *, wait: float = LOCK_WAIT_SECONDS):
     """One build at a time per output folder: a second one waits, then stops with a clear message."""
     lock_path = out.parent / f".{out.name}.lock"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as handle:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+")
+    except OSError as exc:
+        raise _cannot_write(exc, out) from None
+    with handle:
         deadline = time.monotonic() + wait
         announced = False
         while True:
@@ -104,32 +110,88 @@ def _same_file(old: Path, source: Path) -> bool:
         a, b = old.stat(), source.stat()
     except OSError:
         return False
-    return a.st_size == b.st_size and int(a.st_mtime) == int(b.st_mtime)
+    return a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns
+
+
+def _temp_name(out: Path, kind: str) -> Path:
+    """A tree of ours beside the output: '.<name>.new-<pid>' (being built) or '.<name>.old-<pid>' (replaced)."""
+    return out.parent / f".{out.name}.{kind}-{os.getpid()}"
+
+
+def _ours(folder: Path) -> bool:
+    """Made by lillesite: it carries the marker, or it is an empty folder killed before the marker was written."""
+    try:
+        return (folder / MARKER).is_file() or not any(folder.iterdir())
+    except OSError:
+        return False
 
 
 def clean_stale(out: Path) -> None:
-    """Remove half-built trees left by builds that were killed (named by us, never anything else)."""
-    for stale in out.parent.glob(f".{out.name}.new-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    """Tidy up after builds that were killed; runs under the output lock, so no live build is touched.
+
+    A build killed between the two renames of the fallback swap leaves no output but the previous tree
+    under its '.old-' name: that tree is put back. Anything without our marker is left alone.
+    """
+    def trees(kind: str) -> list[Path]:
+        return sorted(p for p in out.parent.glob(f".{out.name}.{kind}-*")
+                      if p.is_dir() and not p.is_symlink() and _ours(p))
+
+    old_trees = trees("old")
+    if old_trees and not out.exists():
+        os.rename(old_trees.pop(), out)
+    for stale in trees("new") + old_trees:
+        _remove_tree(stale)
 
 
-def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> WriteStats:
-    """Write `files` (generated) and `static` (copied) as the new content of `out`."""
+def _remove_tree(tree: Path) -> None:
+    """Delete one of our trees, the marker last: a deletion cut short stays recognisably ours."""
+    for child in tree.iterdir():
+        if child.name != MARKER:
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+    shutil.rmtree(tree, ignore_errors=True)
+
+
+def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], *,
+               finish: Callable[[Path], None] | None = None) -> WriteStats:
+    """Write `files` (generated) and `static` (copied) as the new content of `out`; OS errors become BuildFailed.
+
+    `finish` gets the complete new tree before the swap (the search index is written there),
+    so what it adds is swapped in atomically with the rest, and its failure leaves `out` as it was.
+    """
     out = out.resolve()
+    try:
+        return _write_and_swap(out, files, static, finish)
+    except OSError as exc:
+        raise _cannot_write(exc, out) from None
+
+
+def _cannot_write(exc: OSError, out: Path) -> BuildFailed:
+    where = exc.filename or out
+    return BuildFailed([ContentError(
+        f"cannot write the output: {exc.strerror or exc} ({where}); the previous output is untouched",
+        Location(str(out)))])
+
+
+def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path],
+                    finish: Callable[[Path], None] | None) -> WriteStats:
     clean_stale(out)
-    if _is_current(out, files, static):
+    if finish is None and _is_current(out, files, static):  # what `finish` adds is known only by running it
         return WriteStats(written=0, unchanged=len(files) + len(static), removed=0)
-    new = out.parent / f".{out.name}.new-{os.getpid()}"
+    new = _temp_name(out, "new")
     new.mkdir(parents=True)
     written = unchanged = 0
     made_dirs: set[Path] = {new}
     try:
+        # the marker first: a tree left by a killed build is recognisably ours
+        (new / MARKER).write_bytes(b"")
         for rel, source in sorted(static.items()):
             target = new / rel
             _mkdir(target.parent, made_dirs)
             old = out / rel
-            if _same_file(old, source):
-                os.link(old, target)
+            if _same_file(old, source) and _link(old, target):
                 unchanged += 1
             else:
                 shutil.copy2(source, target)
@@ -138,26 +200,21 @@ def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> W
             target = new / rel
             _mkdir(target.parent, made_dirs)
             old = out / rel
-            if _same_bytes(old, data):
-                os.link(old, target)
+            if _same_bytes(old, data) and _link(old, target):
                 unchanged += 1
             else:
                 target.write_bytes(data)
                 written += 1
-        (new / MARKER).write_bytes(b"")
+        if finish:
+            finish(new)
+            added_written, added_unchanged = _link_unchanged(new, out, files.keys() | static.keys() | {MARKER})
+            written += added_written
+            unchanged += added_unchanged
         previous = _count_files(out) if out.exists() else 0
-        if out.exists():
-            if not _exchange(new, out):
-                # no atomic swap on this system: two renames, the gap as short as it can be
-                old_tree = out.parent / f".{out.name}.new-{os.getpid()}-old"
-                os.rename(out, old_tree)
-                os.rename(new, out)
-                new = old_tree
-            shutil.rmtree(new)  # now the previous tree
-        else:
-            os.rename(new, out)
+        _swap_in(new, out)
     except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
+        if new.exists():
+            _remove_tree(new)
         raise
     removed = max(0, previous - (written + unchanged + 1))
     return WriteStats(written=written, unchanged=unchanged, removed=removed)
@@ -177,6 +234,51 @@ def _is_current(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> 
         return False
     return (all(_same_file(out / rel, source) for rel, source in static.items())
             and all(_same_bytes(out / rel, data) for rel, data in files.items()))
+
+
+def _link_unchanged(new: Path, out: Path, known: set[str]) -> tuple[int, int]:
+    """Files `finish` added to `new` that equal the previous output's become hard links to them, as above."""
+    written = unchanged = 0
+    for folder, _, names in os.walk(new):
+        for name in names:
+            target = Path(folder, name)
+            rel = target.relative_to(new).as_posix()
+            if rel in known:
+                continue
+            link = target.with_name(f".{name}.link")
+            if _same_bytes(out / rel, target.read_bytes()) and _link(out / rel, link):
+                os.replace(link, target)
+                unchanged += 1
+            else:
+                written += 1
+    return written, unchanged
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    """Make `new` the output in one step, then delete the tree it replaced."""
+    if not out.exists():
+        os.rename(new, out)
+    elif _exchange(new, out):
+        _remove_tree(new)  # holds the previous tree now; what a kill leaves of it is cleaned next time
+    else:
+        # no atomic swap on this file system: two renames; clean_stale repairs a kill between them
+        old_tree = _temp_name(out, "old")
+        os.rename(out, old_tree)
+        try:
+            os.rename(new, out)
+        except BaseException:
+            os.rename(old_tree, out)
+            raise
+        _remove_tree(old_tree)
+
+
+def _link(old: Path, target: Path) -> bool:
+    """Hard-link an unchanged file from the previous output; False where the file system cannot."""
+    try:
+        os.link(old, target)
+        return True
+    except OSError:
+        return False
 
 
 def _mkdir(path: Path, made: set[Path]) -> None:

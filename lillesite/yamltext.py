@@ -1,33 +1,75 @@
-"""YAML parsing shared by site.yml and front matter: fast loader, errors with real lines."""
+"""YAML parsing shared by site.yml and front matter: fast loader, plain-language errors with real lines."""
 from __future__ import annotations
 
 import yaml
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ComposeLoader = yaml.SafeLoader  # the pure loader keeps marks for every node
 
 
+class Loader(_BaseLoader):
+    """The safe loader, except that a key given twice is an error instead of silently keeping the last."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key_node.value!r} is given twice", key_node.start_mark)
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
 class YamlSyntaxError(Exception):
-    def __init__(self, message: str, line: int | None):
+    def __init__(self, message: str, line: int | None, hint: str | None = None):
         super().__init__(message)
         self.message = message
-        self.line = line
+        self.line = line  # 1-based, within the parsed text
+        self.hint = hint
 
 
-def load(text: str):
-    """Parse YAML; a syntax error carries its 1-based line within `text`."""
+# What PyYAML says -> what an editor needs to read (message, hint, report at the start of the construct?).
+_PLAIN = (
+    ("while scanning a quoted scalar", "a quote opened on this line is never closed",
+     "end the text with the same quote mark it starts with", True),
+    ("while parsing a flow sequence", "a list opened with '[' on this line is never closed with ']'",
+     "write lists as [first, second]", True),
+    ("while parsing a flow mapping", "a '{' opened on this line is never closed with '}'", None, True),
+    ("mapping values are not allowed", "a ':' followed by a space inside a value",
+     "put the whole value in double quotes, e.g. title: \"Lille : le bilan\"", False),
+    ("found a tab character", "a tab character is used for indentation; YAML needs spaces", None, False),
+    ("found character '\\t'", "a tab character is used for indentation; YAML needs spaces", None, False),
+    ("invalid Unicode character escape", "a '\\u' escape here is not a real character (e.g. a lone '\\ud800')",
+     "type the character itself instead of its code", False),
+    ("found undefined alias", "'*' starts a YAML alias; put the value in double quotes", None, False),
+    ("could not determine a constructor", "unsupported YAML tag ('!'); put the value in double quotes", None, False),
+)
+
+
+def load(text: str, loader: type = Loader):
+    """Parse YAML; a syntax error becomes a YamlSyntaxError with its 1-based line within `text`."""
     try:
-        return yaml.load(text, Loader=Loader)
+        return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        return _raise(f"invalid YAML: {problem}", mark.line + 1 if mark else None)
+        raise _plain(exc) from None
     except yaml.YAMLError as exc:
-        _raise(f"invalid YAML: {exc}", None)
+        raise YamlSyntaxError(f"invalid YAML: {exc}", None) from None
 
 
-def _raise(message: str, line: int | None):
-    raise YamlSyntaxError(message, line)
+def _plain(exc: yaml.MarkedYAMLError) -> YamlSyntaxError:
+    problem, context = exc.problem or "", exc.context or ""
+    problem_line = exc.problem_mark.line + 1 if exc.problem_mark else None
+    context_line = exc.context_mark.line + 1 if exc.context_mark else None
+    for needle, message, hint, at_start in _PLAIN:
+        if needle in context or needle in problem:
+            return YamlSyntaxError(message, (context_line if at_start else None) or problem_line, hint)
+    if problem.startswith("the key "):  # our duplicate-key error
+        return YamlSyntaxError(problem, problem_line, "keep only one of them")
+    detail = f"{context}, {problem}" if context else problem
+    return YamlSyntaxError(f"invalid YAML: {detail or exc}", problem_line or context_line)
 
 
 def key_line(text: str, keys: tuple[str, ...]) -> int | None:
@@ -48,4 +90,3 @@ def key_line(text: str, keys: tuple[str, ...]) -> int | None:
         else:
             break
     return line
-

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.corpus import generate
-from conftest import MINIMAL_CONFIG, SITES, build_site, run_cli, write_site
+from tests.conftest import MINIMAL_CONFIG, SITES, build_site, run_cli, write_site
 from lillesite import pipeline
 from lillesite.cache import CACHE_DIR, BuildCache
 from lillesite.config import load_config

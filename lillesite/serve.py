@@ -1,0 +1,184 @@
+"""Live preview: livereload around pipeline.build.
+
+The server gets a build function and a folder of its own (never _site/, never watched). File events
+are polled often and settled before a build, so a burst of saves gives one rebuild. A failed build
+leaves the last good site served, with the errors shown on every page and in the terminal.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.watcher import Watcher
+from tornado import ioloop
+
+from lillesite.cache import BuildCache
+from lillesite.config import CONFIG_NAME, Config, load_config
+from lillesite.errors import BuildFailed, LilleError
+from lillesite.pipeline import BuildOptions, build
+from lillesite.writer import SOURCE_FOLDERS
+
+log = logging.getLogger(__name__)
+PREVIEW_DIR = Path(".lillesite-cache") / "preview"
+POLL_MS = 100  # how often sources are looked at; livereload's own default (800 ms) makes saves feel slow
+SETTLE_SECONDS = 0.05  # sources must stay unchanged this long before a build: one rebuild per burst
+SETTLE_LIMIT = 2.0
+
+
+def sources_snapshot(root: Path) -> tuple:
+    """(path, mtime, size) of every file the build reads; the output folder is never among them."""
+    found = []
+    for name in (CONFIG_NAME, *SOURCE_FOLDERS):
+        top = root / name
+        if top.is_file():
+            found.append((name, *_stamp(top)))
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames.sort()
+            for filename in sorted(filenames):
+                path = Path(dirpath, filename)
+                found.append((path.relative_to(root).as_posix(), *_stamp(path)))
+    return tuple(found)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:  # removed between listing and looking
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@dataclass
+class Preview:
+    """Builds the site into `out` and remembers the errors of the last attempt."""
+
+    root: Path
+    out: Path
+    base_url: str
+    report: Callable[[list[LilleError]], None]
+    errors: list[LilleError] = field(default_factory=list)
+    built: tuple = ()
+    cache: BuildCache | None = None  # kept across rebuilds: an edit re-parses one file, re-renders its pages
+
+    def rebuild(self) -> bool:
+        """Build once the sources stopped changing; False when nothing changed since the last build."""
+        snapshot = self._settled_snapshot()
+        if snapshot == self.built:
+            return False
+        self.built = snapshot
+        start = time.perf_counter()
+        try:
+            config = replace(load_config(self.root), base_url=self.base_url)
+            self.cache = self.cache or BuildCache(self.root)
+            result = build(config, BuildOptions(out=self.out, preview=True), cache=self.cache)
+        except BuildFailed as failure:
+            self.errors = failure.errors
+            self.report(failure.errors)
+            print(f"build failed: still serving the last good site; fix the error(s) above and save", flush=True)
+            return True
+        self.errors = []
+        self.report(result.warnings)
+        print(f"rebuilt in {time.perf_counter() - start:.2f} s", flush=True)
+        return True
+
+    def _settled_snapshot(self) -> tuple:
+        snapshot = sources_snapshot(self.root)
+        deadline = time.monotonic() + SETTLE_LIMIT
+        while time.monotonic() < deadline:
+            time.sleep(SETTLE_SECONDS)
+            again = sources_snapshot(self.root)
+            if again == snapshot:
+                break
+            snapshot = again
+        return snapshot
+
+    def error_html(self) -> str:
+        if not self.errors:
+            return ""
+        lines = "\n".join(html.escape(e.describe()) for e in self.errors)
+        return ('<div id="lillesite-build-error" role="alert" style="position:sticky;top:0;z-index:2147483647;'
+                'margin:0;padding:1em;background:#fff0f0;color:#8b0000;border-bottom:3px solid #c00;'
+                'font:14px/1.4 monospace;white-space:pre-wrap"><strong>The last build failed; this is the last '
+                f'good version of the site.</strong>\n{lines}</div>')
+
+
+def _handler(preview: Preview) -> type:
+    """Static files of the preview folder, with the build errors shown at the top of every page."""
+
+    class PreviewFiles(StaticFileHandler):
+        def _overlay(self) -> bool:
+            return bool(preview.errors) and self.absolute_path.endswith(".html")
+
+        def get_content_size(self) -> int:
+            if self._overlay():
+                return len(_with_error(self.absolute_path, preview.error_html()))
+            return super().get_content_size()
+
+        @classmethod
+        def get_content(cls, abspath, start=None, end=None):
+            error = preview.error_html()
+            if error and abspath.endswith(".html"):
+                data = _with_error(abspath, error)
+                return data[start:end]
+            return super().get_content(abspath, start, end)
+
+        def write_error(self, status_code, **kwargs):
+            if status_code == 404:
+                page = preview.out / "404.html"
+                body = page.read_bytes() if page.is_file() else b"<!DOCTYPE html><title>404</title><h1>404</h1>"
+                error = preview.error_html()
+                self.set_header("Content-Type", "text/html; charset=UTF-8")
+                self.finish(_inject(body, error) if error else body)
+                return
+            super().write_error(status_code, **kwargs)
+
+    return PreviewFiles
+
+
+def _with_error(abspath: str, error: str) -> bytes:
+    return _inject(Path(abspath).read_bytes(), error)
+
+
+def _inject(page: bytes, error: str) -> bytes:
+    match = re.search(rb"<body[^>]*>", page)
+    at = match.end() if match else 0
+    return page[:at] + error.encode("utf-8") + page[at:]
+
+
+class _QuickWatcher(Watcher):
+    """livereload's polling watcher, polling often enough that a save shows at once."""
+
+    def start(self, callback):
+        ioloop.PeriodicCallback(callback, POLL_MS).start()
+        return True
+
+
+def run(config: Config, *, host: str, port: int, report: Callable[[list[LilleError]], None]) -> None:
+    root = config.root.resolve()
+    out = root / PREVIEW_DIR
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    preview = Preview(root=root, out=out, base_url=url, report=report)
+    preview.rebuild()
+
+    def on_change() -> None:
+        if preview.rebuild():
+            LiveReloadHandler.reload_waiters()
+
+    server = Server(watcher=_QuickWatcher())
+    server.SFH = _handler(preview)
+    server._setup_logging = lambda: None  # lillesite prints its own lines; livereload's would repeat them
+    for name in (CONFIG_NAME, *SOURCE_FOLDERS):
+        server.watch(str(root / name), on_change)
+    logging.getLogger("livereload").setLevel(logging.WARNING)
+    logging.getLogger("tornado.access").setLevel(logging.ERROR)  # 404s are normal while editing
+    print(f"previewing {root} at {url} (drafts and scheduled items shown; output in {PREVIEW_DIR}/)\n"
+          "press Ctrl-C to stop", flush=True)
+    server.serve(host=host, port=port, root=str(out), restart_delay=0)

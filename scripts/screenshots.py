@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Screenshots of the built Lille site in headless Chromium, to look at before publishing.
+
+    python scripts/screenshots.py [--site _site] [--out test-artifacts/screenshots] [--width 390 --width 1280]
+
+Builds nothing: run `python build.py` first. Serves the output folder on a free local port, opens the
+home, a page, the news index and a news item in both languages at each width, and writes full-page
+PNGs named `<lang>-<name>-<width>.png`. Needs Playwright (`pip install playwright`) and Debian's
+`chromium` (`apt-get install chromium`); it never downloads a browser.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+# (name, French URL, English URL): one of each kind of page.
+PAGES = (
+    ("home", "/fr/", "/en/"),
+    ("page", "/fr/profil/", "/en/profile/"),
+    ("news-index", "/fr/actualites/", "/en/news/"),
+    ("news-item", "/fr/actualites/2023/03/mission-ue-adaptation-changement-climatique/",
+     "/en/news/2023/03/eu-climate-adaptation-mission/"),
+)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    sys.exit("screenshots: no Chromium found; install Debian's package: apt-get install -y chromium")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", type=Path, default=REPO / "_site", help="the built site (default: _site)")
+    parser.add_argument("--out", type=Path, default=REPO / "test-artifacts" / "screenshots")
+    parser.add_argument("--width", type=int, action="append", help="viewport width in CSS px (repeatable)")
+    args = parser.parse_args(argv)
+    widths = args.width or [390, 1280]
+    if not (args.site / "fr" / "index.html").is_file():
+        sys.exit(f"screenshots: {args.site} holds no built site; run `python build.py` first")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sys.exit("screenshots: needs Playwright: pip install playwright")
+
+    handler = functools.partial(_QuietHandler, directory=str(args.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{server.server_address[1]}"
+    args.out.mkdir(parents=True, exist_ok=True)
+    foreign: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            for width in widths:
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                # Any request to another host is a privacy bug: record it and refuse it.
+                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(root)
+                           else (foreign.append(route.request.url), route.abort()))
+                for name, *targets in PAGES:
+                    for lang, url in zip(("fr", "en"), targets):
+                        page.goto(root + url, wait_until="load")
+                        path = args.out / f"{lang}-{name}-{width}.png"
+                        page.screenshot(path=str(path), full_page=True)
+                        print(path)
+                        menu = page.locator(".main-nav summary")
+                        if name == "home" and menu.is_visible():  # the phone menu, opened
+                            menu.click()
+                            path = args.out / f"{lang}-{name}-menu-{width}.png"
+                            page.screenshot(path=str(path))
+                            print(path)
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    if foreign:
+        print("requests to other hosts (blocked):", *sorted(set(foreign)), sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

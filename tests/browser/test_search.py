@@ -1,0 +1,75 @@
+"""Search in the browser: one index per language, self-hosted Pagefind, a clear message without JavaScript."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DESKTOP
+
+pytestmark = pytest.mark.browser
+
+KEY = "2022-11-25-roubaix-circular-cities"  # a news item written in both languages
+FRENCH_ONLY_WORD = "circulaires"  # in the French item's title, in no English text
+SHARED_WORD = "Roubaix"  # in the title of both the French and the English item
+
+
+def _results(served_site, page, lang: str, query: str) -> list[str]:
+    page.goto(served_site.url(served_site.search_path(lang)))
+    page.get_by_label(_label(page)).fill(query)
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    return page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.href)")
+
+
+def _label(page) -> str:
+    return page.locator("label.search-label").inner_text()
+
+
+@pytest.fixture(scope="module")
+def item(served_site):
+    """lang -> the URL of that language's version of the news item, on the test server."""
+    entries = served_site.site.sets[("news", KEY)].entries
+    return {lang: served_site.url(entry.url) for lang, entry in entries.items()}
+
+
+def test_french_search_finds_the_french_item(served_site, page_at, item):
+    results = _results(served_site, page_at(DESKTOP), "fr", FRENCH_ONLY_WORD)
+    assert item["fr"] in results
+
+
+def test_english_search_finds_the_english_item_only(served_site, page_at, item):
+    results = _results(served_site, page_at(DESKTOP), "en", SHARED_WORD)
+    assert item["en"] in results
+    assert item["fr"] not in results
+    assert all(url.startswith(served_site.url("/en/")) for url in results), results
+
+
+def test_french_word_finds_nothing_in_english(served_site, page_at):
+    page = page_at(DESKTOP)
+    page.goto(served_site.url(served_site.search_path("en")))
+    page.get_by_label(_label(page)).fill(FRENCH_ONLY_WORD)
+    expect(page.locator(".pagefind-ui__message")).to_contain_text("No results")
+    assert page.locator(".pagefind-ui__result-link").count() == 0
+
+
+def test_header_search_box_leads_to_the_results(served_site, page_at, item):
+    page = page_at(DESKTOP)
+    page.goto(served_site.url("/fr/"))
+    box = page.locator('header input[type="search"]')
+    box.fill(FRENCH_ONLY_WORD)
+    box.press("Enter")
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    assert page.url.startswith(served_site.url(served_site.search_path("fr")))
+    assert item["fr"] in page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.href)")
+
+
+def test_without_javascript_the_search_page_says_so(served_site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        for lang in served_site.site.config.language_codes:
+            page.goto(served_site.url(served_site.search_path(lang)))
+            message = page.locator(".search-no-js")
+            assert message.is_visible()
+            assert "JavaScript" in message.inner_text()
+    finally:
+        context.close()

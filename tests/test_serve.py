@@ -1,0 +1,139 @@
+"""`lillesite serve` for real: a server on a free local port, fetched over HTTP while files change."""
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.conftest import EPOCH, REPO
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Preview:
+    def __init__(self, site, log):
+        self.port = free_port()
+        self.log = log
+        env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": EPOCH}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "lillesite", "serve", "--site", str(site), "--port", str(self.port)],
+            stdout=log.open("w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        self.wait_for("/fr/", lambda page: "<html" in page)
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def wait_for(self, path: str, condition, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        page = ""
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"serve stopped:\n{self.log.read_text()}")
+            try:
+                page = self.get(path)[1]
+                if condition(page):
+                    return page
+            except OSError:
+                pass
+            time.sleep(0.1)
+        pytest.fail(f"timed out waiting for {path}; last page:\n{page[:2000]}\nlog:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def preview(site_copy, tmp_path):
+    site = site_copy("bilingual")
+    server = Preview(site, tmp_path / "serve.log")
+    yield site, server
+    server.stop()
+
+
+def test_serves_preview_with_drafts_and_rebuilds_on_save(preview):
+    site, server = preview
+    status, home = server.get("/fr/")
+    assert status == 200 and 'lang="fr"' in home
+    assert "livereload.js" in home  # the open tab reloads itself after each build
+    # drafts and scheduled items are shown, marked by the banner
+    for path in ("/fr/actualites/2023/01/draft/", "/fr/actualites/2030/01/future/"):
+        status, page = server.get(path)
+        assert status == 200 and 'class="preview-banner"' in page, path
+    bureau = site / "content/pages/bureau.fr.md"
+    text = bureau.read_text(encoding="utf-8")
+    bureau.write_text(text.replace("Ceci est", "Voici désormais") + "\nUn paragraphe ajouté en direct.\n",
+                      encoding="utf-8")
+    server.wait_for("/fr/bureau/", lambda page: "Un paragraphe ajouté en direct." in page)
+    assert not (site / "_site").exists()  # its own output folder, never _site/
+    assert (site / ".lillesite-cache/preview/fr/bureau/index.html").is_file()
+
+
+def test_a_failing_edit_shows_the_error_and_keeps_the_last_good_site(preview):
+    site, server = preview
+    bureau = site / "content/pages/bureau.fr.md"
+    good = bureau.read_text(encoding="utf-8")
+    bureau.write_text(good.replace("---\n", "---\nunknown_key: 1\n", 1), encoding="utf-8")
+    page = server.wait_for("/fr/bureau/", lambda page: "lillesite-build-error" in page)
+    assert "content/pages/bureau.fr.md:2: error: unknown_key: unknown front matter key" in page
+    assert "<h1>" in page  # the last good page is still there, under the error
+    status, missing = server.get("/fr/no-such-page/")
+    assert status == 404 and "content/pages/bureau.fr.md:2: error" in missing
+    assert "content/pages/bureau.fr.md:2: error: unknown_key" in server.log.read_text()
+    bureau.write_text(good + "\nCorrigé.\n", encoding="utf-8")
+    fixed = server.wait_for("/fr/bureau/", lambda page: "Corrigé." in page)
+    assert "lillesite-build-error" not in fixed
+
+
+def test_a_burst_of_saves_gives_one_rebuild(preview):
+    site, server = preview
+    before = server.log.read_text().count("rebuilt in")
+    for name in ("2023-03-24-museum.fr.md", "2023-03-24-museum.en.md", "2023-03-31-meeting.fr.md",
+                 "2023-03-31-meeting.en.md"):
+        path = site / "content/news" / name
+        path.write_text(path.read_text(encoding="utf-8") + "\nRafale.\n", encoding="utf-8")
+    server.wait_for("/en/news/2023/03/meeting/", lambda page: "Rafale." in page)
+    time.sleep(1)  # any second rebuild would have started by now
+    assert server.log.read_text().count("rebuilt in") == before + 1
+
+
+def test_nothing_outside_the_output_folder_is_served(preview):
+    site, server = preview
+    for path in ("/../site.yml", "/%2e%2e/site.yml", "/../../content/pages/bureau.fr.md", "/..%2fsite.yml"):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        connection.close()
+        assert response.status in (400, 403, 404), path
+        assert "base_url" not in body and "title:" not in body
+
+
+def test_listens_on_localhost_only_by_default(preview):
+    site, server = preview
+    assert f"at http://127.0.0.1:{server.port}/" in server.log.read_text()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))  # no packet is sent: this only picks the outgoing interface
+            address = probe.getsockname()[0]
+        except OSError:
+            address = "127.0.0.1"
+    if address.startswith("127."):
+        pytest.skip("this machine has no non-loopback address to try")
+    with pytest.raises(OSError):
+        socket.create_connection((address, server.port), timeout=2).close()

@@ -1,0 +1,133 @@
+"""`lillesite translations`: missing and stale translations, from git history or recorded fingerprints."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+from tests.conftest import MINIMAL_CONFIG, build_site, run_cli, write_site
+
+FILES = {
+    "content/pages/bureau.fr.md": """
+        ---
+        title: Le bureau
+        ---
+        Le bureau de Bruxelles.
+        """,
+    "content/pages/bureau.en.md": """
+        ---
+        title: The office
+        ---
+        The Brussels office.
+        """,
+    "content/news/2023-03-31-reunion.fr.md": """
+        ---
+        title: Réunion
+        ---
+        Seulement en français.
+        """,
+}
+
+
+def git(site, *args):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=site, check=True,
+                   capture_output=True)
+
+
+def status(site):
+    done = run_cli("translations", "--format", "json", "--site", str(site))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_missing_translation_is_information_not_an_error(tmp_path):
+    site = write_site(tmp_path / "site", FILES)
+    report = status(site)
+    assert report["mode"] == "fingerprint"
+    assert [item["source"] for item in report["missing"]["en"]] == ["content/news/2023-03-31-reunion.fr.md"]
+    assert report["missing"]["fr"] == [] and report["stale"]["en"] == []
+    checked = run_cli("check", "--strict", "--site", str(site))
+    assert checked.returncode == 0, checked.stderr
+    table = run_cli("translations", "--site", str(site)).stdout
+    assert "en: 1 missing, 0 stale" in table and "missing  content/news/2023-03-31-reunion.fr.md  Réunion" in table
+
+
+def test_git_history_decides_staleness(tmp_path):
+    site = write_site(tmp_path / "site", {"content/pages/bureau.fr.md": FILES["content/pages/bureau.fr.md"]})
+    git(site, "init", "-q")
+    git(site, "add", ".")
+    git(site, "commit", "-qm", "source")
+    write_site(site, {"content/pages/bureau.en.md": FILES["content/pages/bureau.en.md"]})
+    git(site, "add", ".")
+    git(site, "commit", "-qm", "translation")
+    assert status(site)["stale"]["en"] == [] and status(site)["mode"] == "git"
+
+    source = site / "content/pages/bureau.fr.md"
+    source.write_text(source.read_text(encoding="utf-8") + "Nouveau paragraphe.\n", encoding="utf-8")
+    stale = status(site)["stale"]["en"]  # an uncommitted edit of the original counts already
+    assert [item["file"] for item in stale] == ["content/pages/bureau.en.md"]
+    git(site, "commit", "-qam", "edit source")
+    assert [item["file"] for item in status(site)["stale"]["en"]] == ["content/pages/bureau.en.md"]
+
+    warning = run_cli("check", "--site", str(site))
+    assert warning.returncode == 0
+    assert ("content/pages/bureau.en.md:1: warning: translation may be out of date: "
+            "content/pages/bureau.fr.md changed since it was translated") in warning.stderr
+    assert run_cli("check", "--strict", "--site", str(site)).returncode == 1
+
+    translation = site / "content/pages/bureau.en.md"
+    translation.write_text(translation.read_text(encoding="utf-8") + "New paragraph.\n", encoding="utf-8")
+    git(site, "commit", "-qam", "update translation")
+    assert status(site)["stale"]["en"] == []
+
+
+def test_fingerprint_mode_and_mark_done(tmp_path):
+    site = write_site(tmp_path / "site", FILES)
+    translation = site / "content/pages/bureau.en.md"
+    done = run_cli("translations", "--mark-done", str(translation), "--site", str(site))
+    assert done.returncode == 0, done.stderr
+    assert "translated_from: " in translation.read_text(encoding="utf-8")
+    assert status(site)["stale"]["en"] == []
+
+    source = site / "content/pages/bureau.fr.md"
+    source.write_text(source.read_text(encoding="utf-8") + "Nouveau paragraphe.\n", encoding="utf-8")
+    assert [item["file"] for item in status(site)["stale"]["en"]] == ["content/pages/bureau.en.md"]
+
+    run_cli("translations", "--mark-done", str(translation), "--site", str(site))
+    text = translation.read_text(encoding="utf-8")
+    assert text.count("translated_from:") == 1 and text.endswith("The Brussels office.\n")
+    assert status(site)["stale"]["en"] == []
+
+
+def test_mark_done_refuses_the_original_and_strangers(tmp_path):
+    site = write_site(tmp_path / "site", FILES)
+    original = run_cli("translations", "--mark-done", str(site / "content/pages/bureau.fr.md"), "--site", str(site))
+    assert original.returncode == 2 and "source language" in original.stderr
+    stranger = run_cli("translations", "--mark-done", str(tmp_path / "notes.en.md"), "--site", str(site))
+    assert stranger.returncode == 2 and "not a content file of this site" in stranger.stderr
+
+
+def test_stale_translation_shows_a_notice_linking_to_the_original(tmp_path):
+    site = write_site(tmp_path / "site", FILES)
+    translation = site / "content/pages/bureau.en.md"
+    run_cli("translations", "--mark-done", str(translation), "--site", str(site))
+    out = build_site(site)
+    assert "outdated-notice" not in (out / "en/bureau/index.html").read_text(encoding="utf-8")
+
+    source = site / "content/pages/bureau.fr.md"
+    source.write_text(source.read_text(encoding="utf-8") + "Nouveau.\n", encoding="utf-8")
+    out = build_site(site)
+    english = (out / "en/bureau/index.html").read_text(encoding="utf-8")
+    assert "This translation may be out of date" in english
+    assert '<a href="../../fr/bureau/" hreflang="fr" lang="fr">Read the original (Français)</a>' in english
+    assert "outdated-notice" not in (out / "fr/bureau/index.html").read_text(encoding="utf-8")
+
+
+def test_notice_is_in_the_pages_own_language(tmp_path):
+    config = MINIMAL_CONFIG.replace("default_language: fr", "default_language: en")
+    files = {
+        "content/pages/office.en.md": "---\ntitle: Office\n---\nText.\n",
+        "content/pages/office.fr.md": "---\ntitle: Bureau\ntranslated_from: 00000000aaaaaaaa\n---\nTexte.\n",
+    }
+    out = build_site(write_site(tmp_path / "site", files, config=config))
+    french = (out / "fr/office/index.html").read_text(encoding="utf-8")
+    assert "Cette traduction n" in french and "Lire l" in french and "(English)" in french
