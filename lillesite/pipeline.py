@@ -36,7 +36,7 @@ class BuildOptions:
     strict: bool = False  # warnings fail the build
     preview: bool = False  # the serve command: drafts and future items shown with a banner
     write: bool = True  # False for 'check': everything but the writing
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes parsing Markdown
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes parsing and rendering a cold build
     use_cache: bool = True  # False: --no-cache, neither read nor write .lillesite-cache/
 
     def output_dir(self, config: Config) -> Path:
@@ -185,7 +185,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
         files = cache.previous_output(site_key, out) if site_key else None
         if files is None:
             renderer = Renderer(site, translations, preview=options.preview, outdated=outdated, pages=pages)
-            files, problems = _render(renderer, translations, options)
+            files, problems = _render(renderer, options)
             errors += problems
         errors += collisions(files, static)
     if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
@@ -204,8 +204,8 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     return result
 
 
-def _render(renderer: Renderer, translations, options: BuildOptions) -> tuple[dict[str, bytes], list]:
-    site, config, pages = renderer.site, renderer.config, renderer.pages
+def _render(renderer: Renderer, options: BuildOptions) -> tuple[dict[str, bytes], list[LilleError]]:
+    site, config, pages, translations = renderer.site, renderer.config, renderer.pages, renderer.translations
     # in parallel when most pages must be rendered: a cold build, or templates, catalogues or config changed
     many = (pages is None or pages.cold) and sum(1 for _ in site.entries()) >= PARALLEL_MIN_FILES
     rendered, problems = _render_pages(renderer, options.jobs if many else 1)
@@ -233,23 +233,25 @@ def _render_pages(renderer: Renderer, jobs: int) -> tuple[list[OutputFile], list
         process.start()
         send.close()
         workers.append((process, receive))
-    shares = [renderer.render_all((0, jobs))[0]]
-    errors = dict.fromkeys(renderer.errors.values())
+    files, problems = renderer.render_all((0, jobs))
+    shares = [files]
     for process, receive in workers:
         try:
-            files, problems, records = receive.recv()
+            files, found, records = receive.recv()
         except EOFError:
             raise RuntimeError(f"rendering process {process.pid} stopped (exit code {process.exitcode})") from None
         finally:
             process.join()
         shares.append(files)
-        errors.update((e, None) for e in problems if (str(e.location), e.message) not in
-                      {(str(k.location), k.message) for k in errors})
+        problems += found
         if renderer.pages:
             renderer.pages.new_records.update(records)
+    unique: dict[tuple, LilleError] = {}  # a template error shows on many pages: reported once, as in one process
+    for error in problems:
+        unique.setdefault((str(error.location), error.message), error)
     # page i was rendered by process i % jobs, as that process's (i // jobs)-th page
     ordered = [shares[i % jobs][i // jobs] for i in range(sum(len(share) for share in shares))]
-    return ordered, list(errors)
+    return ordered, list(unique.values())
 
 
 def _render_share(renderer: Renderer, share: tuple[int, int], send) -> None:

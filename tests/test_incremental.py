@@ -63,6 +63,12 @@ def test_parallel_parse_and_render_equal_single_process(tmp_path):
     reference = clean_build(site, tmp_path / "reference")
     assert cached_build(site, site / "_site", jobs=2) == reference
     assert cached_build(site, tmp_path / "uncached", jobs=2, use_cache=False) == reference
+    (site / "templates").mkdir()
+    (site / "templates/news_item.html").write_text('{% extends "base.html" %}{% block main %}{{ entry.nope.x }}'
+                                                    '{% endblock %}', encoding="utf-8")
+    errors = clean_build(site, tmp_path / "reference")
+    assert len(errors) == 1 and errors[0].startswith("templates/news_item.html:1: "), errors
+    assert cached_build(site, site / "_site", jobs=2) == errors  # reported once, as by one process
 
 
 def test_unchanged_pages_keep_their_file_and_removed_pages_disappear(site_copy):
