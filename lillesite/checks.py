@@ -15,11 +15,13 @@ from lillesite.model import Entry, Site
 from lillesite.templating import THEME_TEMPLATES, template_location
 
 
-def stale_warnings(outdated: dict[str, Entry], *, git: bool) -> list[LilleError]:
+def stale_notices(outdated: dict[str, Entry], *, git: bool) -> list[LilleError]:
+    """Notices, not warnings: a stale page is published with a notice linking to the original,
+    so a French-first edit never blocks a --strict build."""
     how = ("commit the updated translation" if git
            else "update it, then run 'lillesite translations --mark-done FILE'")
     return [ContentError(f"translation may be out of date: {source.rel} changed since it was translated",
-                         Location(rel, 1), level="warning", hint=how)
+                         Location(rel, 1), level="notice", hint=how)
             for rel, source in sorted(outdated.items())]
 
 

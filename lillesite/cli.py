@@ -167,7 +167,9 @@ def cmd_check(args) -> int:
     start = time.perf_counter()
     result = build(_config(args), _options(args, write=False))
     report(result.warnings)
-    print(f"checked {summary(result, time.perf_counter() - start, f': {len(result.warnings)} warning(s), no errors')}")
+    warnings = sum(1 for finding in result.warnings if finding.level == "warning")
+    notices = len(result.warnings) - warnings
+    print(f"checked {summary(result, time.perf_counter() - start, f': {warnings} warning(s), {notices} notice(s), no errors')}")
     return EXIT_OK
 
 
@@ -240,7 +242,8 @@ def main(argv: list[str] | None = None, *, default_command: str | None = None,
         usage = all(isinstance(e, UsageError) for e in failure.errors)
         errors = sum(1 for e in failure.errors if e.level == "error")
         if not usage:
-            print(f"build failed: {errors} error(s), {len(failure.errors) - errors} warning(s)", file=sys.stderr)
+            warnings = sum(1 for e in failure.errors if e.level == "warning")
+            print(f"build failed: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
         return EXIT_USAGE if usage else EXIT_ERRORS
     except KeyboardInterrupt:
         print("interrupted; the previous output is untouched", file=sys.stderr)

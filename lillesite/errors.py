@@ -29,7 +29,7 @@ class LilleError(Exception):
         self.message = message
         self.location = location
         self.hint = hint
-        self.level = level  # "error", or "warning" (fails only under --strict)
+        self.level = level  # "error"; "warning" fails only under --strict; "notice" never fails
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}" if self.location else self.message

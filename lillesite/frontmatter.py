@@ -15,7 +15,7 @@ KEYS = ("title", "summary", "date", "tags", "slug", "draft", "image", "image_alt
 # Keys whose value is the same in every language: given in the source-language file, inherited by translations.
 SHARED_KEYS = ("date", "tags", "image", "menu")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and line feed are fine
 ALIAS_RE = re.compile(r"^/(?:[A-Za-z0-9._~%!$&'()*+,;=:@-]+/?)*$")
 
 

@@ -90,8 +90,7 @@ def read_feed(source: str, data: bytes, config: Config) -> tuple[list[FeedEntry]
 
 def _entry(raw, number: int, source: str, config: Config) -> tuple[FeedEntry | None, LilleError | None]:
     link = raw.get("link") or ""
-    ident = raw.get("id") or link
-    name = f"entry {number}" + (f" ({ident})" if ident else "")
+    name = f"entry {number}" + (f" ({raw.get('id') or link})" if raw.get("id") or link else "")
     title = plain_text(raw.get("title") or "")
     parsed_time = raw.get("published_parsed") or raw.get("updated_parsed")
     missing = [what for what, value in (("title", title), ("date", parsed_time)) if not value]
@@ -99,6 +98,7 @@ def _entry(raw, number: int, source: str, config: Config) -> tuple[FeedEntry | N
         return None, ContentError(f"{name} has no {' and no '.join(missing)}; skipped, nothing invented",
                                   Location(source), level="warning")
     moment = dt.datetime(*parsed_time[:6], tzinfo=dt.timezone.utc).astimezone(config.tz)
+    ident = " ".join((raw.get("id") or link or f"{moment.isoformat()} {title}").split())  # what a re-run recognises
     contents = raw.get("content") or []
     body_html = contents[0].get("value", "") if contents else ""
     summary_html = raw.get("summary") or ""

@@ -47,7 +47,7 @@ class BuildOptions:
 class BuildResult:
     site: Site
     files: dict[str, bytes]
-    warnings: list[LilleError]
+    warnings: list[LilleError]  # warnings and notices: what a successful build still reports
     timings: dict[str, float] = field(default_factory=dict)
     written: WriteStats | None = None
     out: Path | None = None
@@ -176,7 +176,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
         translations, problems = load_translations(config)
         errors += problems
         outdated = translation_status.outdated(site, history)
-        errors += checks.stale_warnings(outdated, git=history is not None)
+        errors += checks.stale_notices(outdated, git=history is not None)
     _fail_on_errors(errors, strict=False)
     with timer.stage("render"):
         pages = _page_cache(config, options, cache, out) if cache and options.write else None
@@ -188,11 +188,13 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
             files, problems = _render(renderer, options)
             errors += problems
         errors += collisions(files, static)
+        if config.search_slug:
+            errors += search.collisions(static)
     if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
         with timer.stage("check"):
             errors += checks.hreflang_problems(site, files) + checks.missing_ui_strings(config)
     _fail_on_errors(errors, strict=options.strict)
-    result = BuildResult(site=site, files=files, warnings=[e for e in errors if e.level == "warning"],
+    result = BuildResult(site=site, files=files, warnings=[e for e in errors if e.level != "error"],
                          timings=timer.timings, out=out)
     if options.write:
         with timer.stage("write"), output_lock(out):
@@ -282,5 +284,5 @@ def _search_indexer(config: Config, timer: _Timer):
 
 
 def _fail_on_errors(errors: list[LilleError], *, strict: bool) -> None:
-    if any(e.level == "error" or strict for e in errors):
+    if any(e.level == "error" or (strict and e.level == "warning") for e in errors):
         raise BuildFailed(errors)

@@ -36,6 +36,20 @@ class Listing:
     next_url: str | None
     page_urls: tuple[str, ...]
 
+    def window(self, around: int = 2) -> list[tuple[int, str] | None]:
+        """The page links to show: first, last and those near this page; None marks a gap.
+
+        Listing every page would make each of N listing pages link to all N: quadratic in a big site.
+        """
+        shown = {1, self.total, *range(max(1, self.number - around), min(self.total, self.number + around) + 1)}
+        shown |= {n + 1 for n in shown if n + 2 in shown}  # a gap of one page shows that page instead
+        links: list[tuple[int, str] | None] = []
+        for number in sorted(shown):
+            if links and links[-1] and number > links[-1][0] + 1:
+                links.append(None)
+            links.append((number, self.page_urls[number - 1]))
+        return links
+
 
 def paginate(entries: tuple[Entry, ...], per_page: int, url_of: Callable[[int], str]) -> list[Listing]:
     chunks = [entries[i:i + per_page] for i in range(0, len(entries), per_page)] or [()]
@@ -219,6 +233,9 @@ class Renderer:
             "feed_absolute": urls.absolute(config, urls.feed(lang)),
             "root_url": href("/"),
             "href": href,
+            # files the page loads (CSS, images): relative, but from the host's root on pages served at any depth,
+            # so that they never come from another host (the base URL's) when the site is served elsewhere
+            "asset": functools.partial(urls.host_path, config) if absolute_links else href,
             "absolute": lambda target: urls.absolute(config, target),
             "tags_of": lambda e: [self.tag_urls[lang][t] for t in e.tags if t in self.tag_urls[lang]],
             "preview": self.preview,

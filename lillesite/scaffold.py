@@ -39,8 +39,7 @@ def new_news(config: Config, title: str, *, date: dt.date | None = None, lang: s
         lines.append(f"slug: {slug}")  # a translation's own URL, in its language
     if lang == config.default_language:
         lines.append("tags: []")
-    body = "Premier paragraphe : il sert de résumé.\n" if lang == "fr" else "First paragraph: it is the summary.\n"
-    return _create(config, config.content_dir / "news" / f"{date.isoformat()}-{key}.{lang}.md", lines, body)
+    return _create(config, config.content_dir / "news" / f"{date.isoformat()}-{key}.{lang}.md", lines)
 
 
 def new_page(config: Config, key: str, *, lang: str | None = None, title: str | None = None) -> Path:
@@ -52,7 +51,7 @@ def new_page(config: Config, key: str, *, lang: str | None = None, title: str | 
     slug = short_slug(title)
     if slug and slug != key:
         lines.append(f"slug: {slug}")
-    return _create(config, config.content_dir / "pages" / f"{key}.{lang}.md", lines, "\n")
+    return _create(config, config.content_dir / "pages" / f"{key}.{lang}.md", lines)
 
 
 def _language(config: Config, lang: str | None) -> str:
@@ -69,13 +68,13 @@ def _check_key(key: str, given_by: str) -> None:
             f"{given_by} gives no usable file name ({key!r}): use lowercase letters, digits and '-'")])
 
 
-def _create(config: Config, path: Path, front: list[str], body: str) -> Path:
+def _create(config: Config, path: Path, front: list[str]) -> Path:
     if path.exists():
         raise BuildFailed([ContentError("already exists; not overwriting it",
                                         Location(path.relative_to(config.root).as_posix()),
                                         hint="edit it, or choose another title or key")])
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = "---\n" + "\n".join(front) + "\n---\n\n" + body
+    text = "---\n" + "\n".join(front) + "\n---\n\n"  # the text goes below; its first paragraph is the summary
     with path.open("x", encoding="utf-8") as handle:  # 'x': never overwrite, even in a race
         handle.write(text)
     return path

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lillesite.errors import BuildFailed, ConfigError, Location
+from lillesite.errors import BuildFailed, ConfigError, ContentError, Location
 
 BUNDLE = "pagefind"  # the folder of the output that holds the index and Pagefind's UI
 ENTRY = "pagefind-entry.json"  # the bundle's table of contents: one index per language
@@ -37,6 +37,12 @@ def index(tree: Path) -> None:
     _sort_entry(tree / BUNDLE / ENTRY)
     for name in UNUSED:
         (tree / BUNDLE / name).unlink(missing_ok=True)
+
+
+def collisions(static: dict[str, Path]) -> list[ContentError]:
+    """Static files where the index goes would be silently replaced by it."""
+    return [ContentError(f"static file would be overwritten by the search index /{BUNDLE}/", Location(f"static/{rel}"))
+            for rel in sorted(static) if rel.split("/", 1)[0] == BUNDLE]
 
 
 def _sort_entry(path: Path) -> None:

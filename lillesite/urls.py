@@ -6,6 +6,7 @@ import posixpath
 import re
 import unicodedata
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from lillesite.config import Config
 
@@ -56,6 +57,11 @@ ROBOTS = "/robots.txt"
 
 def absolute(config: Config, url: str) -> str:
     return config.base_url + url.lstrip("/")
+
+
+def host_path(config: Config, url: str) -> str:
+    """'/lillesite/css/site.css': the URL from the host's root, for a page served at any depth (404.html)."""
+    return urlsplit(config.base_url).path + url.lstrip("/")
 
 
 def output_path(url: str) -> PurePosixPath:

@@ -36,6 +36,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        pass  # the browser dropping a connection when it moves on to the next page is no news
+
+
 def chromium_path() -> str:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
@@ -59,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("screenshots: needs Playwright: pip install playwright")
 
     handler = functools.partial(_QuietHandler, directory=str(args.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     root = f"http://127.0.0.1:{server.server_address[1]}"
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Read a built site the way a crawler does: links, assets, sitemap, hreflang."""
 from __future__ import annotations
 
+import json
 import posixpath
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -9,10 +10,16 @@ from urllib.parse import unquote, urlsplit
 
 
 class PageParser(HTMLParser):
-    """Collects what a crawler needs from one HTML page."""
+    """Collects what a crawler needs from one HTML page, and its text as a browser shows it."""
+
+    TEXT_TAGS = {"title", "h1", "h2", "h3", "a", "p", "li", "script"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []  # every start tag, in order
+        self.texts: dict[str, list[str]] = {}  # tag -> text of each such element (TEXT_TAGS only)
+        self.scripts: list[tuple[dict[str, str], str]] = []  # (attributes, body)
+        self._open: list[tuple[str, dict[str, str], list[str]]] = []
         self.links: list[str] = []  # every URL the page references (links and assets)
         self.ids: set[str] = set()
         self.alternates: dict[str, str] = {}  # hreflang -> href
@@ -22,6 +29,9 @@ class PageParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        self.elements.append((tag, {name: value or "" for name, value in attrs}))
+        if tag in self.TEXT_TAGS:
+            self._open.append((tag, self.elements[-1][1], []))
         if "id" in a:
             self.ids.add(a["id"])
         if tag == "html":
@@ -37,6 +47,27 @@ class PageParser(HTMLParser):
             self.redirect = a["content"].split("url=", 1)[1]
             self.links.append(self.redirect)
 
+    def handle_data(self, data):
+        for _, _, parts in self._open:
+            parts.append(data)
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index][0] == tag:
+                _, attributes, parts = self._open.pop(index)
+                self.texts.setdefault(tag, []).append("".join(parts))
+                if tag == "script":
+                    self.scripts.append((attributes, "".join(parts)))
+                break
+
+    def meta(self, key: str) -> list[str]:
+        """content of every <meta property=key> or <meta name=key>."""
+        return [a.get("content", "") for t, a in self.elements
+                if t == "meta" and key in (a.get("property"), a.get("name"))]
+
+    def json_ld(self) -> list:
+        return [json.loads(body) for attrs, body in self.scripts if attrs.get("type") == "application/ld+json"]
+
 
 def parse_page(path: Path) -> PageParser:
     parser = PageParser()
@@ -51,16 +82,20 @@ def url_of(out: Path, file: Path) -> str:
 
 def resolve(out: Path, base_url: str, page_url: str, href: str) -> tuple[Path, str] | None:
     """The file an internal link leads to and its fragment; None for links to other hosts."""
+    base_path = urlsplit(base_url).path  # the site is published under this path
     if href.startswith(base_url):
         href = "/" + href[len(base_url):]
+    elif href.startswith(base_path) and base_path != "/":
+        href = "/" + href[len(base_path):]
     parts = urlsplit(href)
     if parts.scheme or parts.netloc:
         return None
     path = unquote(parts.path)
     if not path:
         target = page_url
-    elif path.startswith("/"):
-        target = path
+    elif path.startswith("/"):  # from the host's root: the site starts at the base URL's path
+        base_path = urlsplit(base_url).path
+        target = "/" + path[len(base_path):] if path.startswith(base_path) else path
     else:
         directory = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
         target = posixpath.normpath(posixpath.join(directory, path)) + ("/" if path.endswith("/") else "")

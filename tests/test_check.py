@@ -50,7 +50,7 @@ def test_warnings_fail_only_under_strict_and_build_strict_runs_the_same_checks(t
     finding = ("templates/page.html:2: warning: UI string 'Opening hours' has no Français translation "
                "(add it to locales/fr/LC_MESSAGES/messages.po)")
     assert finding in relaxed.stderr.splitlines()
-    assert "1 warning(s), no errors" in relaxed.stdout
+    assert "1 warning(s), 0 notice(s), no errors" in relaxed.stdout
     assert not (site / "_site").exists()
 
     strict = run_cli("check", "--strict", "--site", str(site))

@@ -38,7 +38,7 @@ def test_workflow_builds_strict_tests_and_publishes_from_main():
     assert "--strict" in steps["Build (strict)"]["run"]
     assert steps["Build (strict)"]["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}"
     assert steps["Configure GitHub Pages"]["uses"].startswith("actions/configure-pages@")
-    assert steps["Test"]["run"] == "pytest"
+    assert steps["Test"]["run"] == ".ci/run"  # the project's CI entry point: installs, then every test
     assert steps["Upload the site"]["with"]["path"] == "_site"
     assert "refs/heads/main" in deploy["if"] and "pull_request" in deploy["if"]
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")

@@ -10,13 +10,14 @@ import feedparser
 import pytest
 
 from tests.conftest import MINIMAL_CONFIG, build_errors, build_site, run_cli, write_site
-from tests.reading import read_html
+from tests.crawl import parse_page
 
 TITLE = '</title><script>alert(1)</script> "><img src=x onerror=alert(1)> ]]> &amp; \' <!-- fin'
 SUMMARY = '</script><script>alert(2)</script><meta http-equiv="refresh" content="0;url=https://evil.example">'
 TAG = '"><svg onload=alert(3)>'
 ALT = "\" onerror=\"alert(4)\" x=\"</script>"
-BODY = "Texte ]]> et <![CDATA[ encore ]]> puis &lt;script&gt;alert(5)&lt;/script&gt; et `<script>alert(6)</script>`.\n"
+BODY = ("Texte ]]> et <![CDATA[ encore ]]> puis &lt;script&gt;alert(5)&lt;/script&gt; et `<script>alert(6)</script>`.\n\n"
+        '![" onerror="alert(7)](../../static/images/photo.png "\\" onload=\\"alert(8)")\n')
 RSS_NS = {"content": "http://purl.org/rss/1.0/modules/content/"}
 
 
@@ -48,17 +49,20 @@ def _html_files(out: Path) -> list[Path]:
 
 def test_nothing_hostile_becomes_markup_anywhere(hostile_site):
     for path in _html_files(hostile_site):
-        page = read_html(path)
+        page = parse_page(path)
         for tag, attrs in page.elements:
             assert not any(name.startswith("on") for name in attrs), (path, tag, attrs)
             assert tag not in ("svg", "img") or attrs.get("src") != "x", path
             assert not (tag == "meta" and attrs.get("http-equiv") == "refresh" and "evil" in attrs.get("content", ""))
         for attrs, body in page.scripts:
             assert "alert" not in body, path
+    page = parse_page(hostile_site / "en/news/2023/03/hostile/index.html")
+    assert [a["alt"] for t, a in page.elements if t == "img" and "photo" in a.get("src", "")] == \
+        ['" onerror="alert(7)']  # the alt text of a Markdown image, as text
 
 
 def test_the_title_stays_text_in_html_and_attributes(hostile_site):
-    page = read_html(hostile_site / "en/news/2023/03/hostile/index.html")
+    page = parse_page(hostile_site / "en/news/2023/03/hostile/index.html")
     assert page.texts["h1"] == [TITLE]
     assert page.texts["title"] == [f"{TITLE} – Test site"]
     assert page.meta("og:title") == [TITLE]
@@ -67,12 +71,12 @@ def test_the_title_stays_text_in_html_and_attributes(hostile_site):
     assert TAG in page.texts["a"]  # the tag's link, as text
     for data in page.json_ld():  # structured data, where the theme gives it
         assert TITLE in json.dumps(data, ensure_ascii=False)
-    listing = read_html(hostile_site / "en/news/index.html")
+    listing = parse_page(hostile_site / "en/news/index.html")
     assert TITLE in listing.texts["a"] and SUMMARY in listing.texts["p"]
 
 
 def test_french_pages_keep_the_title_as_text_too(hostile_site):
-    page = read_html(hostile_site / "fr/actualites/2023/03/hostile/index.html")
+    page = parse_page(hostile_site / "fr/actualites/2023/03/hostile/index.html")
     squeeze = lambda text: "".join(text.split())  # French typography only adjusts spaces
     assert [squeeze(t) for t in page.texts["h1"]] == [squeeze(TITLE)]
     assert page.meta("og:title") == [TITLE]
@@ -168,7 +172,7 @@ def test_allowed_embeds_still_refuse_scripts_inside_them(tmp_path):
 def test_code_showing_html_is_fine(tmp_path):
     site = write_site(tmp_path / "site", {"content/pages/x.fr.md": (
         "---\ntitle: T\n---\nExemple : `<script>alert(1)</script>`\n\n    <iframe onload=x></iframe>\n")})
-    page = read_html(build_site(site) / "fr/x/index.html")
+    page = parse_page(build_site(site) / "fr/x/index.html")
     assert any("<script>alert(1)</script>" in text for text in page.texts["p"])  # shown as text
     assert all("alert" not in body for _, body in page.scripts)
 
@@ -248,3 +252,52 @@ def test_front_matter_image_stays_inside_static(image, tmp_path):
         f"---\ntitle: T\nimage: {_yaml(image)}\nimage_alt: A\n---\n", encoding="utf-8")
     errors = build_errors(site)
     assert len(errors) == 1 and errors[0].startswith("content/pages/x.fr.md:3: image:"), errors
+
+
+# --------------------------------------------------------------------------- the preview server
+
+def _listening_addresses(port: int) -> list[str]:
+    """Local addresses with a socket listening on `port`, read from the kernel's tables (Linux)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.append(address)
+    return found
+
+
+@pytest.fixture
+def served_site(site_copy, tmp_path):
+    from tests.test_serve import Preview
+
+    site = site_copy("bilingual")
+    (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")  # beside the site
+    (site / "secret.txt").write_text(SECRET, encoding="utf-8")  # in the site, not in the output
+    server = Preview(site, tmp_path / "serve.log")
+    (site / ".lillesite-cache/secret.txt").write_text(SECRET, encoding="utf-8")  # just above the output
+    yield server
+    server.stop()
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads the Linux socket tables")
+def test_preview_listens_on_loopback_only(served_site):
+    assert _listening_addresses(served_site.port) == ["0100007F"]  # 127.0.0.1, and nothing on IPv6
+
+
+def test_preview_serves_nothing_outside_its_folder(served_site):
+    import http.client
+
+    ups = ["../", "%2e%2e/", "%2E%2E%2F", "..%2f", ".%2e/", "%2e./", "..\\", "..%5c", "....//"]
+    paths = [f"/{up * depth}{name}" for up in ups for depth in (1, 2, 3, 4, 8) for name in ("secret.txt", "etc/passwd")]
+    paths += ["//etc/passwd", "/%2fetc%2fpasswd", "/fr/../../secret.txt", "/fr/%2e%2e/%2e%2e/secret.txt",
+              "/..;/secret.txt", "/static/../../secret.txt", "/%c0%ae%c0%ae/secret.txt", "/.lillesite-cache/secret.txt"]
+    for path in paths:
+        connection = http.client.HTTPConnection("127.0.0.1", served_site.port, timeout=5)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        connection.close()
+        assert SECRET not in body and "root:x:0:0" not in body, path
+        assert response.status != 200 or "<html" in body, path  # at most the site's own pages

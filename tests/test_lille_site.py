@@ -151,7 +151,7 @@ def output_file(lille_site: Path, url: str) -> Path:
 
 
 def news_items(site: dict[str, Page], lang: str) -> list[Page]:
-    return [p for p in site.values() if p.html.attrs.get("lang") == lang and "kind-news" in p.root.find("body").attrs["class"].split()]
+    return [p for p in site.values() if p.html.attrs.get("lang") == lang and "kind-news" in p.root.find("body").attrs.get("class", "").split()]
 
 
 def language_pages(site: dict[str, Page]) -> list[Page]:
@@ -468,3 +468,22 @@ def test_french_catalogue_translates_every_interface_string_of_the_templates():
         assert entry is not None and not entry.fuzzy, f"{message!r} is not in locales/fr/LC_MESSAGES/messages.po"
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         assert all(strings), f"{message!r} has no French translation"
+
+
+def test_a_stale_translation_shows_the_notice_in_its_language(tmp_path):
+    """Fingerprint mode (no git): the English profile recorded the French original; editing it makes it stale."""
+    import shutil
+
+    from tests.conftest import REPO, build_site
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("site.yml", "content", "templates", "static", "locales"):
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, site / name)
+    original = site / "content/pages/profile.fr.md"
+    original.write_text(original.read_text(encoding="utf-8") + "\nUn paragraphe ajouté.\n", encoding="utf-8")
+    out = build_site(site)
+    english = (out / "en/profile/index.html").read_text(encoding="utf-8")
+    assert '<p class="outdated-notice" role="note">This translation may be out of date' in english
+    assert 'href="../../fr/profil/" hreflang="fr">Read the original (Français)</a>' in english
+    assert "outdated-notice" not in (out / "fr/profil/index.html").read_text(encoding="utf-8")

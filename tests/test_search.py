@@ -9,7 +9,7 @@ from lillesite import search
 from lillesite.config import load_config
 from lillesite.errors import BuildFailed, ConfigError
 from lillesite.pipeline import BuildOptions, build
-from tests.conftest import REPO, build_site
+from tests.conftest import REPO, build_errors, build_site
 
 SEARCH = "search:\n  slug: {fr: recherche, en: search}\n"
 
@@ -86,3 +86,10 @@ def test_missing_pagefind_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(BuildFailed) as failure:
         search.index(tmp_path)
     assert str(failure.value) == "site.yml: search: Pagefind is not installed (pip install 'pagefind[bin]')"
+
+
+def test_a_static_file_where_the_index_goes_is_an_error(searchable):
+    (searchable / "static" / "pagefind").mkdir()
+    (searchable / "static" / "pagefind" / "pagefind.js").write_text("// mine\n")
+    assert build_errors(searchable) == [
+        "static/pagefind/pagefind.js: static file would be overwritten by the search index /pagefind/"]

@@ -23,7 +23,9 @@ from lillesite.pipeline import BuildOptions, build
 from tests.conftest import REPO
 from tests.crawl import parse_page
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright's own browser download is not used
+# Debian's package (elsewhere: whichever chromium is on PATH); Playwright's own browser download is not used
+CHROMIUM = next((path for path in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
+                 if path and Path(path).exists()), None)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE, SMALL_PHONE, DESKTOP = 390, 320, 1280
@@ -41,7 +43,7 @@ def require(found: bool, what: str, hint: str) -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    require(Path(CHROMIUM).exists(), f"chromium at {CHROMIUM}", "apt-get install chromium")
+    require(CHROMIUM is not None, "chromium", "apt-get install chromium")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 

@@ -9,46 +9,64 @@ from tests.browser.conftest import DESKTOP, PHONE
 pytestmark = pytest.mark.browser
 
 MAX_TABS = 80
-FOCUSED = """() => {
-  const el = document.activeElement;
+# What makes focus visible: any of these must differ between the element focused and not focused.
+LOOK = """el => {
+  const s = getComputedStyle(el);
+  const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 && !/, 0\\)$/.test(s.outlineColor);
+  return [outline ? `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}` : "none", s.boxShadow,
+          s.backgroundColor, s.color, s.borderColor, s.textDecorationLine].join(" | ");
+}"""
+FOCUSED = """el => {
   if (!el || el === document.body) return null;
-  const style = getComputedStyle(el);
   const box = el.getBoundingClientRect();
-  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0
-                  && !/rgba\\(.*, 0\\)$/.test(style.outlineColor);
+  const menu = el.tagName === "SUMMARY" ? el.parentElement : null;
   return {
-    tag: el.tagName.toLowerCase(), href: el.href || null, id: el.id, type: el.type || null,
-    expanded: el.getAttribute("aria-expanded"),
+    tag: el.tagName.toLowerCase(), href: el.href || null, type: el.type || null,
+    collapsed: menu ? !menu.open : el.getAttribute("aria-expanded") === "false",
+    in_main_nav: Boolean(el.closest("header nav")),  // not the footer's copy of the menu
     name: (el.getAttribute("aria-label") || el.innerText || el.value || "").trim().slice(0, 60),
-    indicator: outline || style.boxShadow !== "none",
     on_screen: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
                && box.top < innerHeight && box.left < innerWidth,
   };
 }"""
 
 
-def _tab(page) -> dict:
-    """Press Tab; the newly focused element, which must show where the focus is."""
-    page.keyboard.press("Tab")
-    focused = page.evaluate(FOCUSED)
-    assert focused, "Tab left the page"
-    assert focused["on_screen"], f"the focused element is off screen: {focused}"
-    assert focused["indicator"], f"no visible focus indicator (outline or box-shadow): {focused}"
-    return focused
+class Keyboard:
+    """Tab through one loaded page, checking every stop is on screen and visibly focused."""
 
+    def __init__(self, page):
+        self.page = page
+        self.previous = None  # (element, its look while focused)
+        self.seen: list[str] = []  # every stop so far, for the failure message
 
-def _tab_until(page, wanted, *, open_menus: bool = True) -> dict:
-    """Tab until `wanted(focused)`; collapsed menus met on the way (aria-expanded=false) are opened with Enter."""
-    seen = []
-    for _ in range(MAX_TABS):
-        focused = _tab(page)
-        seen.append(focused["name"] or focused["href"] or focused["tag"])
-        if wanted(focused):
-            return focused
-        if open_menus and focused["tag"] == "button" and focused["expanded"] == "false":
-            page.keyboard.press("Enter")
-            assert page.evaluate(FOCUSED)["expanded"] == "true", f"Enter did not open {focused['name']!r}"
-    raise AssertionError(f"not reached with Tab; focus went through: {seen}")
+    def focused(self) -> dict:
+        return self.page.evaluate_handle("document.activeElement").evaluate(FOCUSED)
+
+    def tab(self) -> dict:
+        self.page.keyboard.press("Tab")
+        element = self.page.evaluate_handle("document.activeElement")
+        focused = element.evaluate(FOCUSED)
+        assert focused, f"Tab left the page; focus went through: {self.seen}"
+        self.seen.append(focused["name"] or focused["href"] or focused["tag"])
+        assert focused["on_screen"], f"the focused element is off screen: {focused}"
+        if self.previous:  # now that it has lost focus, the previous stop must look different
+            before, look = self.previous
+            assert before.evaluate(LOOK) != look, f"focus is not visible on {self.previous_name!r}"
+        self.previous, self.previous_name = (element, element.evaluate(LOOK)), focused["name"] or focused["href"]
+        return focused
+
+    def tab_until(self, wanted, *, open_menus: bool = True) -> dict:
+        """Tab until `wanted(focused)`; collapsed menus met on the way are opened with Enter."""
+        for _ in range(MAX_TABS):
+            focused = self.tab()
+            if wanted(focused):
+                self.tab()  # one more stop, so the wanted one's focus look is checked too
+                self.page.keyboard.press("Shift+Tab")
+                return focused
+            if open_menus and focused["collapsed"]:
+                self.page.keyboard.press("Enter")
+                assert not self.focused()["collapsed"], f"Enter did not open {focused['name']!r}"
+        raise AssertionError(f"not reached with Tab; focus went through: {self.seen}")
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
@@ -56,7 +74,7 @@ def test_skip_link_is_first_and_moves_to_the_content(served_site, page_at, width
     page = page_at(width)
     for lang in served_site.site.config.language_codes:
         page.goto(served_site.url(urls.home(lang)))
-        first = _tab(page)
+        first = Keyboard(page).tab()
         assert first["tag"] == "a" and "#" in first["href"], f"the first Tab stop is not a skip link: {first}"
         target = first["href"].split("#", 1)[1]
         page.keyboard.press("Enter")
@@ -77,11 +95,11 @@ def test_every_menu_item_is_reachable_and_followed_by_keyboard(served_site, page
         reached: set[str] = set()
 
         def all_reached(focused: dict) -> bool:
-            if focused["href"] in expected:
+            if focused["in_main_nav"] and focused["href"] in expected:
                 reached.add(focused["href"])
             return reached == expected
 
-        last = _tab_until(page, all_reached)
+        last = Keyboard(page).tab_until(all_reached)
         page.keyboard.press("Enter")
         page.wait_for_url(last["href"], timeout=5000)
 
@@ -94,12 +112,12 @@ def test_search_by_keyboard_from_any_page(served_site, page_at, width):
         item = site.news[lang][0]
         word = max(item.title.split(), key=len).strip(",.:;!?«»\"'")
         page.goto(served_site.url(site.pages[lang][0].url))
-        _tab_until(page, lambda f: f["tag"] == "input" and f["type"] == "search")
+        Keyboard(page).tab_until(lambda f: f["tag"] == "input" and f["type"] == "search")
         page.keyboard.type(word)
         page.keyboard.press("Enter")
         page.wait_for_url(served_site.url(served_site.search_path(lang)) + "?*", timeout=5000)
         page.locator(".pagefind-ui__result-link").first.wait_for()
         target = served_site.url(item.url)
-        _tab_until(page, lambda f: f["href"] == target, open_menus=False)
+        Keyboard(page).tab_until(lambda f: f["href"] == target, open_menus=False)
         page.keyboard.press("Enter")
         page.wait_for_url(target, timeout=5000)

@@ -1,4 +1,4 @@
-"""Layout: nothing overflows sideways at 320 px; screenshots of the main kinds of page for a human to look at."""
+"""Layout: nothing overflows sideways at 320 px; screenshots of each kind of page (and of search results)."""
 from __future__ import annotations
 
 import pytest
@@ -30,15 +30,18 @@ def test_screenshots_of_each_kind_of_page(served_site, page_at, artifacts):
     shots = []
     for lang in site.config.language_codes:
         kinds = {"home": urls.home(lang), "page": site.pages[lang][0].url,
-                 "news-index": urls.news_index(site.config, lang), "news-item": site.news[lang][0].url}
+                 "news-index": urls.news_index(site.config, lang), "news-item": site.news[lang][0].url,
+                 "search": served_site.search_path(lang) + "?q=Lille"}
         for width in (PHONE, DESKTOP):
             page = page_at(width)
             for kind, url in kinds.items():
                 page.goto(served_site.url(url))
+                if kind == "search":
+                    page.locator(".pagefind-ui__result-link").first.wait_for()
                 path = artifacts / "screenshots" / f"{lang}-{kind}-{width}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(path), full_page=True)
                 shots.append(path)
-    assert len(shots) == 16
+    assert len(shots) == 20
     for path in shots:
         assert path.stat().st_size > 5000, f"{path} looks empty"

@@ -1,8 +1,9 @@
 """Loading any page, and searching, makes the browser ask the site's own server only: no third party."""
 from __future__ import annotations
 
-import pytest
 from urllib.parse import urlsplit
+
+import pytest
 
 from tests.browser.conftest import DESKTOP, SMALL_PHONE
 
