@@ -31,6 +31,16 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="include drafts")
     parser.add_argument("--future", action="store_true", help="include future-dated news items")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                        help="processes parsing Markdown on a cold build; default: the CPU count")
+    parser.add_argument("--no-cache", dest="use_cache", action="store_false",
+                        help="neither read nor write the build cache (.lillesite-cache/)")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -119,7 +129,7 @@ def report(errors: list[LilleError], stream=None) -> None:
 
 def _options(args, **overrides) -> BuildOptions:
     return BuildOptions(out=getattr(args, "out", None), drafts=args.drafts, future=args.future,
-                        strict=args.strict, **overrides)
+                        strict=args.strict, jobs=args.jobs, use_cache=args.use_cache, **overrides)
 
 
 def _config(args):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -10,6 +11,7 @@ from babel.support import NullTranslations
 from markupsafe import Markup
 
 from lillesite import typography, urls
+from lillesite.cache import PageCache
 from lillesite.errors import LilleError
 from lillesite.markup import LINK_PLACEHOLDER_RE
 from lillesite.model import Entry, MenuItem, Site, Tag
@@ -63,7 +65,7 @@ def paginate(entries: tuple[Entry, ...], per_page: int, url_of: Callable[[int], 
 
 class Renderer:
     def __init__(self, site: Site, translations: dict[str, NullTranslations], *, preview: bool = False,
-                 outdated: dict[str, Entry] | None = None):
+                 outdated: dict[str, Entry] | None = None, pages: PageCache | None = None):
         self.site = site
         self.outdated = outdated or {}  # translation's file -> its original, changed since
         self.config = site.config
@@ -76,6 +78,22 @@ class Renderer:
         self.errors: dict[tuple, LilleError] = {}
         self.tag_urls = {lang: {t.key: t for t in tags} for lang, tags in site.tags.items()}
         self.menus = {lang: self._menu(lang) for lang in self.config.language_codes}
+        self.pages = pages
+        if pages:
+            # What tags_of() returns enters a page's key by name and URL only; a page that reads a tag's
+            # entries through it depends on the whole tag, so it is never taken from the cache.
+            self.tag_heads = {lang: [(t.key, t.label, t.slug, t.url) for t in tags] for lang, tags in site.tags.items()}
+            self.reads_tag_entries = False
+            for env in self.envs.values():
+                env.getattr = self._tracking(env.getattr)
+                env.getitem = self._tracking(env.getitem)
+
+    def _tracking(self, get: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        def tracked(obj: Any, name: Any) -> Any:
+            if isinstance(obj, Tag) and name not in ("key", "label", "slug", "url"):
+                self.reads_tag_entries = True
+            return get(obj, name)
+        return tracked
 
     def _menu(self, lang: str) -> tuple[MenuItem, ...]:
         items = list(self.site.menus[lang])
@@ -85,8 +103,10 @@ class Renderer:
         return tuple(sorted(items, key=lambda i: (i.weight, i.title)))
 
     # ----------------------------------------------------------------- driver
-    def render_all(self) -> tuple[list[OutputFile], list[LilleError]]:
-        files = list(self._files())
+    def render_all(self, share: tuple[int, int] = (0, 1)) -> tuple[list[OutputFile], list[LilleError]]:
+        """Every page; with share=(k, n), every n-th page from the k-th: one process's part of a parallel render."""
+        self._share, self._counter = share, itertools.count()
+        files = [f for f in self._files() if f is not None]
         return files, list(self.errors.values())
 
     def _files(self) -> Iterator[OutputFile]:
@@ -172,7 +192,9 @@ class Renderer:
     def _page(self, lang: str, url: str, template: str, *, kind: str, title: str, entry: Entry | None = None,
               listing: Listing | None = None, translations: dict[str, str] | None = None,
               extra: dict | None = None, absolute_links: bool = False, typography: bool = True,
-              fallback_of: Callable[[str], str] | None = None, x_default: str | None = None) -> OutputFile:
+              fallback_of: Callable[[str], str] | None = None, x_default: str | None = None) -> OutputFile | None:
+        if next(self._counter) % self._share[1] != self._share[0]:
+            return None  # another process renders this page
         config = self.config
         translations = translations if translations is not None else {lang: url}
         href = (lambda target: urls.absolute(config, target)) if absolute_links else functools.partial(urls.relative, url)
@@ -220,10 +242,23 @@ class Renderer:
             "outdated_source": self._outdated_source(entry, href),
             **(extra or {}),
         }
+        path = str(urls.output_path(url))
+        key = None
+        if self.pages:
+            # href, absolute and tags_of are functions of the page's URL, the config and the language's tags
+            data = {k: v for k, v in context.items() if not callable(v)}
+            key = self.pages.key(template, data, (absolute_links, typography, self.tag_heads[lang]))
+            cached = key and self.pages.get(key, path)
+            if cached:
+                return OutputFile(path, cached)
+            self.reads_tag_entries = False
         html = self._render(lang, template, context)
         if typography and self.typography[lang]:
             html = self.typography[lang](html)
-        return OutputFile(str(urls.output_path(url)), html.encode("utf-8"))
+        output = OutputFile(path, html.encode("utf-8"))
+        if key and not self.reads_tag_entries:
+            self.pages.put(key, path, output.data)
+        return output
 
     def _outdated_source(self, entry: Entry | None, href: Callable[[str], str]) -> dict | None:
         """For the notice on a translation whose original changed since: where the original is."""

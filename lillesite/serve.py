@@ -20,6 +20,7 @@ from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
+from lillesite.cache import BuildCache
 from lillesite.config import CONFIG_NAME, Config, load_config
 from lillesite.errors import BuildFailed, LilleError
 from lillesite.pipeline import BuildOptions, build
@@ -65,6 +66,7 @@ class Preview:
     report: Callable[[list[LilleError]], None]
     errors: list[LilleError] = field(default_factory=list)
     built: tuple = ()
+    cache: BuildCache | None = None  # kept across rebuilds: an edit re-parses one file, re-renders its pages
 
     def rebuild(self) -> bool:
         """Build once the sources stopped changing; False when nothing changed since the last build."""
@@ -75,7 +77,8 @@ class Preview:
         start = time.perf_counter()
         try:
             config = replace(load_config(self.root), base_url=self.base_url)
-            result = build(config, BuildOptions(out=self.out, preview=True))
+            self.cache = self.cache or BuildCache(self.root)
+            result = build(config, BuildOptions(out=self.out, preview=True), cache=self.cache)
         except BuildFailed as failure:
             self.errors = failure.errors
             self.report(failure.errors)

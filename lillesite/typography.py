@@ -23,9 +23,12 @@ _FRENCH_RULES = [
 
 # Left as written: entities ('&amp;', '&#39;'), and URLs or e-mail addresses shown as text.
 _UNTOUCHABLE = re.compile(r"(&#?\w+;|\b(?:https?|ftp)://\S+|\bwww\.\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+_FRENCH_TRIGGER = re.compile(r"[;:!?»«\d]")  # every rule's match holds one of these
 
 
 def _french_text(text: str) -> str:
+    if not _FRENCH_TRIGGER.search(text):
+        return text  # most text between tags: skip the six rules
     pieces = _UNTOUCHABLE.split(text)
     for index in range(0, len(pieces), 2):
         for pattern, replacement in _FRENCH_RULES:

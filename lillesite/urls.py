@@ -74,12 +74,38 @@ def relative(from_url: str, to_url: str) -> str:
     """A link from one page to another that works on any host, under any path, and from disk."""
     target, hash_, fragment = to_url.partition("#")
     from_dir = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    rel = posixpath.relpath(target, from_dir) if target != from_dir else "."
+    if target == from_dir:
+        rel = "."
+    elif _plain(target) and _plain(from_dir):
+        rel = _relpath(target, from_dir)
+    else:
+        rel = posixpath.relpath(target, from_dir)
     if target.endswith("/") and rel != ".":
         rel += "/"
     elif rel == ".":
         rel = "./"
     return rel + hash_ + fragment
+
+
+_UNUSUAL = re.compile(r"//|/\.\.?(?:/|$)")
+
+
+def _plain(path: str) -> bool:
+    """A site path without '.', '..' or '//' segments, for which _relpath equals posixpath.relpath."""
+    return path.startswith("/") and not _UNUSUAL.search(path)
+
+
+def _relpath(target: str, start: str) -> str:
+    # posixpath.relpath normalizes both paths through the file system's view of the current
+    # directory; site paths are already normal, and links are computed thousands of times per build.
+    to, frm = target.strip("/").split("/"), start.strip("/").split("/")
+    to, frm = [p for p in to if p], [p for p in frm if p]
+    common = 0
+    for a, b in zip(to, frm):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(frm) - common) + to[common:]) or "."
 
 
 def slugify(text: str) -> str:

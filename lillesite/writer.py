@@ -178,6 +178,8 @@ def _cannot_write(exc: OSError, out: Path) -> BuildFailed:
 def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path],
                     finish: Callable[[Path], None] | None) -> WriteStats:
     clean_stale(out)
+    if finish is None and _is_current(out, files, static):  # what `finish` adds is known only by running it
+        return WriteStats(written=0, unchanged=len(files) + len(static), removed=0)
     new = _temp_name(out, "new")
     new.mkdir(parents=True)
     written = unchanged = 0
@@ -216,6 +218,22 @@ def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path],
         raise
     removed = max(0, previous - (written + unchanged + 1))
     return WriteStats(written=written, unchanged=unchanged, removed=removed)
+
+
+def _is_current(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> bool:
+    """Whether `out` already holds exactly these files: then nothing is swapped (a no-op rebuild stays cheap)."""
+    if not (out / MARKER).is_file():
+        return False
+    present = set()
+    for dirpath, dirnames, filenames in os.walk(out):
+        if not dirnames and not filenames:
+            return False
+        folder = Path(dirpath).relative_to(out)
+        present.update((folder / name).as_posix() for name in filenames)
+    if present != files.keys() | static.keys() | {MARKER}:
+        return False
+    return (all(_same_file(out / rel, source) for rel, source in static.items())
+            and all(_same_bytes(out / rel, data) for rel, data in files.items()))
 
 
 def _link_unchanged(new: Path, out: Path, known: set[str]) -> tuple[int, int]:

