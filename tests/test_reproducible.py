@@ -6,13 +6,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SITES, run_cli
+from lillesite.pipeline import PARALLEL_MIN_FILES
+from tests.conftest import REPO, SITES, run_cli, write_site
 
 MACHINES = [
     {"PYTHONHASHSEED": "0", "TZ": "UTC", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"},
     {"PYTHONHASHSEED": "4242", "TZ": "Pacific/Kiritimati", "LANG": "fr_FR.UTF-8", "LC_ALL": ""},
     {"PYTHONHASHSEED": "random", "TZ": "America/Los_Angeles", "LANG": "en_US.UTF-8", "LC_ALL": ""},
 ]
+# Parallel jobs and the build cache must not show in the output either: one process without a cache,
+# then cold builds in 2 and 3 processes (each copy starts without .lillesite-cache/).
+JOBS = [("--jobs", "1", "--no-cache"), ("--jobs", "2"), ("--jobs", "3")]
+LILLE_SITE = ("site.yml", "content", "templates", "static", "locales")
+# Enough files for the parallel parse and render (pipeline.PARALLEL_MIN_FILES) to run.
+MORE_NEWS = {f"content/news/more/2022-{1 + i % 12:02d}-{1 + i % 28:02d}-more-{i}.{lang}.md":
+             f"---\ntitle: Nouvelle {i} ({lang})\n---\nTexte *{i}* avec [un lien](../2023-03-31-meeting.{lang}.md).\n"
+             for i in range(40) for lang in ("fr", "en")}
 
 
 def _copy_in_order(source: Path, target: Path, *, reverse: bool) -> Path:
@@ -40,10 +49,12 @@ def _build(site: Path, out: Path, machine: dict, *extra: str) -> dict[str, bytes
 
 def test_test_site_is_byte_identical_across_machines(tmp_path):
     builds = []
-    for index, machine in enumerate(MACHINES):
+    for index, (machine, jobs) in enumerate(zip(MACHINES, JOBS)):
         site = _copy_in_order(SITES / "bilingual", tmp_path / f"site{index}", reverse=bool(index % 2))
-        builds.append(_build(site, tmp_path / f"out{index}", machine))
-    assert len(builds[0]) > 10
+        write_site(site, MORE_NEWS, config=None)
+        builds.append(_build(site, tmp_path / f"out{index}", machine, *jobs))
+    builds.append(_build(site, tmp_path / "warm", MACHINES[0]))  # the cache of the last build, now warm
+    assert len(MORE_NEWS) >= PARALLEL_MIN_FILES and len(builds[0]) > 80
     for other in builds[1:]:
         assert other.keys() == builds[0].keys()
         assert [path for path in other if other[path] != builds[0][path]] == []
@@ -51,8 +62,17 @@ def test_test_site_is_byte_identical_across_machines(tmp_path):
 
 @pytest.mark.parametrize("extra", [(), ("--drafts", "--future")])
 def test_lille_site_is_byte_identical_across_machines(tmp_path, extra):
-    first = _build(REPO, tmp_path / "a", MACHINES[0], *extra)
-    second = _build(REPO, tmp_path / "b", MACHINES[1], *extra)
+    builds = []
+    for index, (machine, jobs) in enumerate(zip(MACHINES[:2], JOBS[:2])):
+        site = tmp_path / f"site{index}"  # a copy: a cold cache, and folders listed in another order
+        site.mkdir()
+        for name in LILLE_SITE:
+            if (REPO / name).is_dir():
+                _copy_in_order(REPO / name, site / name, reverse=bool(index))
+            else:
+                shutil.copy2(REPO / name, site / name)
+        builds.append(_build(site, tmp_path / f"out{index}", machine, *jobs, *extra))
+    first, second = builds
     assert len(first) > 20
     assert [path for path in first if first[path] != second.get(path)] == []
     assert first.keys() == second.keys()
