@@ -57,6 +57,7 @@ class Markup:
 class _LinkCollector(Treeprocessor):
     def run(self, root):
         doc: _DocState = self.md.lillesite_doc
+        self.md.lillesite_checker.check_tree(root)
         for element in root.iter():
             if element.tag == "a" and element.get("href") is not None:
                 element.set("href", doc.rewrite(element.get("href"), "a"))
@@ -141,7 +142,8 @@ class _Setup(Extension):
 
 
 class _HostileHtml(HTMLParser):
-    """Finds scripts, event handlers and dangerous URLs in the HTML that Markdown let through."""
+    """Finds scripts, event handlers and dangerous URLs in raw HTML, and in the elements Markdown made
+    (attr_list can add any attribute): only the raw HTML needs parsing, never the whole page."""
 
     def __init__(self, allow_embeds: bool):
         super().__init__(convert_charrefs=True)
@@ -149,8 +151,15 @@ class _HostileHtml(HTMLParser):
         self.found: list[tuple[str, tuple[str, ...]]] = []  # (message, texts to locate it in the source)
 
     def handle_starttag(self, tag, attrs):
-        raw = self.get_starttag_text() or ""  # raw HTML reaches the output as written in the source
+        # raw HTML reaches the output as written in the source: its text locates it
+        self.check(tag, attrs, self.get_starttag_text() or "")
 
+    def check_tree(self, root) -> None:
+        for element in root.iter():
+            if isinstance(element.tag, str):
+                self.check(element.tag, list(element.attrib.items()), "")
+
+    def check(self, tag: str, attrs, raw: str) -> None:
         def report(message: str, needle: str) -> None:
             self.found.append((message, (raw, needle)))
 
@@ -172,6 +181,15 @@ class _HostileHtml(HTMLParser):
 
     handle_startendtag = handle_starttag
 
+    def check_stash(self, blocks) -> None:
+        """What Markdown set aside as raw HTML: text as written, or elements (md_in_html)."""
+        for block in blocks:
+            if isinstance(block, str):
+                self.feed(block)
+            else:
+                self.check_tree(block)
+        self.close()
+
 
 class Converter:
     """Python-Markdown with lillesite's set-up; one per process, reused for every file."""
@@ -188,10 +206,10 @@ class Converter:
         state = _DocState(source_rel, body, body_line)
         self.md.reset()
         self.md.lillesite_doc = state
-        output = self.md.convert(body)
         checker = _HostileHtml(self.allow_embeds)
-        checker.feed(output)
-        checker.close()
+        self.md.lillesite_checker = checker
+        output = self.md.convert(body)
+        checker.check_stash(self.md.htmlStash.rawHtmlBlocks)
         problems = [(level, message, line) for level, message, line in state.problems]
         problems += [("error", message, state.line_of(*needles)) for message, needles in checker.found]
         anchors = tuple(dict.fromkeys(html.unescape(a) for a in re.findall(r'\sid="([^"]+)"', output)))
