@@ -32,6 +32,12 @@ PHONE, SMALL_PHONE, DESKTOP = 390, 320, 1280
 ARTIFACTS = REPO / "test-artifacts"  # git-ignored: screenshots for a human to look at
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright's driver process (and the thread that watches it) lives until the
+    session ends, and the build runs in one process when it finds other threads (tests check both ways)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def require(found: bool, what: str, hint: str) -> None:
     """Skip with the reason on a developer's machine; fail in CI, where every browser test must run."""
     if found:
@@ -110,7 +116,7 @@ class _QuietServer(http.server.ThreadingHTTPServer):
         """The browser drops connections it no longer needs (a page left mid-load): not worth a traceback."""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # its thread ends with the browser tests: later tests see one thread
 def served_site(lille_site):
     handler = functools.partial(_QuietHandler, directory=str(lille_site.parent))
     server = _QuietServer(("127.0.0.1", 0), handler)  # port 0: any free port
@@ -122,7 +128,7 @@ def served_site(lille_site):
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def page_at(browser):
     """page_at(width): the one page of that viewport's browser context (one context per width).
 
