@@ -96,3 +96,9 @@ def lille_site(tmp_path_factory) -> Path:
     os.environ.setdefault("SOURCE_DATE_EPOCH", EPOCH)
     build(load_config(REPO), BuildOptions(out=out))
     return out
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: their server threads stay up for the session, and a process with threads
+    never forks build workers, which the parallel-build tests need."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
