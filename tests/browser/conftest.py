@@ -32,12 +32,6 @@ PHONE, SMALL_PHONE, DESKTOP = 390, 320, 1280
 ARTIFACTS = REPO / "test-artifacts"  # git-ignored: screenshots for a human to look at
 
 
-def pytest_collection_modifyitems(items):
-    """Browser tests last: Playwright's driver process (and the thread that watches it) lives until the
-    session ends, and the build runs in one process when it finds other threads (tests check both ways)."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-
-
 def require(found: bool, what: str, hint: str) -> None:
     """Skip with the reason on a developer's machine; fail in CI, where every browser test must run."""
     if found:
