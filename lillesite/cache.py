@@ -34,6 +34,7 @@ from lillesite import __version__
 from lillesite.document import Document
 from lillesite.errors import LilleError
 from lillesite.markup import SETTINGS_VERSION
+from lillesite.writer import Stamp, read_stamped
 
 log = logging.getLogger(__name__)
 CACHE_DIR = ".lillesite-cache"
@@ -165,23 +166,22 @@ class BuildCache:
         self._pages = (context_key, records)
 
     # ---------------------------------------------------------- whole output
-    def previous_output(self, site_key: str, out: Path) -> dict[str, bytes] | None:
-        """The generated files of the last build, if it had this site key and `out` still holds them."""
+    def previous_output(self, site_key: str, out: Path, stamps: dict[str, Stamp]) -> dict[str, bytes] | None:
+        """The generated files of the last build, if it had this site key and `out` still holds them
+        (their stamps go to `stamps`, for the writer)."""
         if self._output is None:
             found = _read(self.folder / "output.pickle", self.version) if self.persistent else None
             self._output = self._saved_output = found if isinstance(found, tuple) and len(found) == 2 else ("", {})
         key, digests = self._output
         if key != site_key or not digests:
             return None
-        files = {}
+        files, found_stamps = {}, {}
         for path, digest in digests.items():
-            try:
-                data = (out / path).read_bytes()
-            except OSError:
+            found = read_stamped(out / path)
+            if found is None or hashlib.sha256(found[0]).hexdigest() != digest:
                 return None
-            if hashlib.sha256(data).hexdigest() != digest:
-                return None
-            files[path] = data
+            files[path], found_stamps[path] = found
+        stamps.update(found_stamps)
         return files
 
     def keep_output(self, site_key: str, files: dict[str, bytes]) -> None:
@@ -280,10 +280,12 @@ class PageCache:
         self.context_key = context_key  # templates, catalogues, config, code
         self.digester = Digester(doc_keys)
         self.new_records: dict[str, tuple[str, str]] = {}
+        self.stamps: dict[str, Stamp] = {}  # output files read and found as the records say, for the writer
 
-    def key(self, template: str, context: dict, extra: Any) -> str | None:
+    def key(self, inputs: Any) -> str | None:
+        """The key of a page made of `inputs` (plain values and model objects) in this context."""
         try:
-            return self.digester.digest((self.context_key, template, context, extra))
+            return self.digester.digest((self.context_key, inputs))
         except Uncacheable as exc:
             log.debug("page not cacheable: %s in its context", exc)
             return None
@@ -311,13 +313,11 @@ class PageCache:
         record = self.records.get(key)
         if record is None or record[0] != path:
             return None
-        try:
-            data = (self.out / path).read_bytes()
-        except OSError:
-            return None
-        if hashlib.sha256(data).hexdigest() != record[1]:
+        found = read_stamped(self.out / path)
+        if found is None or hashlib.sha256(found[0]).hexdigest() != record[1]:
             return None
         self.new_records[key] = record
+        data, self.stamps[path] = found
         return data
 
     def put(self, key: str, path: str, data: bytes) -> None:

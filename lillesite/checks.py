@@ -48,7 +48,7 @@ def hreflang_problems(site: Site, files: dict[str, bytes]) -> list[LilleError]:
     """Every page that names a translation must be named back by it, in the built HTML."""
     config = site.config
     page_of_url = {urls.absolute(config, "/" + _url_path(path)): path for path in files if path.endswith(".html")}
-    source_of = {str(urls.output_path(e.url)): e.rel for e in site.entries()}
+    source_of = {urls.output_path(e.url): e.rel for e in site.entries()}
     alternates = {path: _alternates(files[path]) for path in page_of_url.values()}
     problems: list[LilleError] = []
     for path, found in sorted(alternates.items()):

@@ -182,7 +182,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
         pages = _page_cache(config, options, cache, out) if cache and options.write else None
         site_key = pages.site_key(site, outdated, static) if pages else None
         # nothing that decides the output changed, and the output is as the last build wrote it: reuse it
-        files = cache.previous_output(site_key, out) if site_key else None
+        files = cache.previous_output(site_key, out, pages.stamps) if site_key else None
         if files is None:
             renderer = Renderer(site, translations, preview=options.preview, outdated=outdated, pages=pages)
             files, problems = _render(renderer, options)
@@ -198,7 +198,12 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
                          timings=timer.timings, out=out)
     if options.write:
         with timer.stage("write"), output_lock(out):
-            result.written = write_site(out, files, static, finish=_search_indexer(config, timer))
+            # the preview indexes in the background (search.BackgroundIndex), keeping the last index meanwhile
+            indexed_later = options.preview and config.search_slug
+            result.written = write_site(out, files, static,
+                                        finish=None if indexed_later else _search_indexer(config, timer),
+                                        carry=(f"{search.BUNDLE}/",) if indexed_later else (),
+                                        stamps=pages.stamps if pages else None)
         if pages:
             if pages.new_records:
                 cache.keep_pages(pages.context_key, pages.new_records)
@@ -213,10 +218,25 @@ def _render(renderer: Renderer, options: BuildOptions) -> tuple[dict[str, bytes]
     rendered, problems = _render_pages(renderer, options.jobs if many else 1)
     files = {f.path: f.data for f in rendered}
     for lang in config.language_codes:
-        files[str(urls.output_path(urls.feed(lang)))] = feeds.rss(site, lang, translations[lang])
-    files[str(urls.output_path(urls.SITEMAP))] = sitemap.sitemap(site)
-    files[str(urls.output_path(urls.ROBOTS))] = sitemap.robots(site)
+        # a feed reads the language's latest items; config and catalogues are in the cache's context key
+        files[urls.output_path(urls.feed(lang))] = _made_once(
+            pages, ("feed", lang, site.news[lang][:config.feed_limit]), urls.output_path(urls.feed(lang)),
+            lambda: feeds.rss(site, lang, translations[lang]))
+    files[urls.output_path(urls.SITEMAP)] = _made_once(
+        pages, ("sitemap", sitemap.groups(site)), urls.output_path(urls.SITEMAP), lambda: sitemap.sitemap(site))
+    files[urls.output_path(urls.ROBOTS)] = sitemap.robots(site)
     return files, problems
+
+
+def _made_once(pages: PageCache | None, inputs: tuple, path: str, make) -> bytes:
+    """A generated file taken from the previous output while what it is made of is unchanged."""
+    key = pages.key(inputs) if pages else None
+    data = key and pages.get(key, path)
+    if not data:
+        data = make()
+        if key:
+            pages.put(key, path, data)
+    return data
 
 
 def _render_pages(renderer: Renderer, jobs: int) -> tuple[list[OutputFile], list[LilleError]]:

@@ -82,7 +82,7 @@ class Renderer:
         if pages:
             # What tags_of() returns enters a page's key by name and URL only; a page that reads a tag's
             # entries through it depends on the whole tag, so it is never taken from the cache.
-            self.tag_heads = {lang: [(t.key, t.label, t.slug, t.url) for t in tags] for lang, tags in site.tags.items()}
+            self.tag_heads = {lang: [_tag_head(t) for t in tags] for lang, tags in site.tags.items()}
             self.reads_tag_entries = False
             for env in self.envs.values():
                 env.getattr = self._tracking(env.getattr)
@@ -195,21 +195,49 @@ class Renderer:
               fallback_of: Callable[[str], str] | None = None, x_default: str | None = None) -> OutputFile | None:
         if next(self._counter) % self._share[1] != self._share[0]:
             return None  # another process renders this page
-        config = self.config
         translations = translations if translations is not None else {lang: url}
+        # where the switcher leads for each language without a translation of this page
+        fallbacks = {code: fallback_of(code) if fallback_of else urls.home(code)
+                     for code in self.config.language_codes if code not in translations}
+        extra = extra or {}
+        path = urls.output_path(url)
+        key = None
+        if self.pages:
+            # Everything the context below is made of; what the cache's context key covers (config, options,
+            # templates, catalogues, code) aside. A page whose inputs are those of the previous build is
+            # taken from the output without building its context. Tags enter by name and URL (see __init__).
+            inputs = (template, lang, url, kind, title, entry, listing, translations, fallbacks, x_default,
+                      {k: _tag_head(v) if isinstance(v, Tag) else v for k, v in extra.items()},
+                      absolute_links, typography, self.menus[lang], self.tag_heads[lang],
+                      self.outdated.get(entry.rel) if entry else None)
+            key = self.pages.key(inputs)
+            cached = key and self.pages.get(key, path)
+            if cached:
+                return OutputFile(path, cached)
+            self.reads_tag_entries = False
+        context = self._context(lang, url, kind=kind, title=title, entry=entry, listing=listing,
+                                translations=translations, fallbacks=fallbacks, extra=extra,
+                                absolute_links=absolute_links, x_default=x_default)
+        html = self._render(lang, template, context)
+        if typography and self.typography[lang]:
+            html = self.typography[lang](html)
+        output = OutputFile(path, html.encode("utf-8"))
+        if key and not self.reads_tag_entries:
+            self.pages.put(key, path, output.data)
+        return output
+
+    def _context(self, lang: str, url: str, *, kind: str, title: str, entry: Entry | None, listing: Listing | None,
+                 translations: dict[str, str], fallbacks: dict[str, str], extra: dict, absolute_links: bool,
+                 x_default: str | None) -> dict[str, Any]:
+        config = self.config
         href = (lambda target: urls.absolute(config, target)) if absolute_links else functools.partial(urls.relative, url)
-        switcher = []
-        for language in config.languages:
-            target = translations.get(language.code)
-            exists = target is not None
-            if not exists:
-                target = fallback_of(language.code) if fallback_of else urls.home(language.code)
-            switcher.append({"language": language, "url": href(target), "exists": exists,
-                             "current": language.code == lang})
+        switcher = [{"language": language, "url": href(translations.get(language.code) or fallbacks[language.code]),
+                     "exists": language.code in translations, "current": language.code == lang}
+                    for language in config.languages]
         alternates = [{"hreflang": code, "url": urls.absolute(config, target)}
                       for code, target in translations.items()]
         x_default = x_default or translations.get(config.default_language) or next(iter(translations.values()), url)
-        context: dict[str, Any] = {
+        return {
             "site": {"title": config.title[lang], "description": config.description[lang],
                      "base_url": config.base_url, "languages": config.languages,
                      "default_language": config.default_language},
@@ -240,25 +268,8 @@ class Renderer:
             "tags_of": lambda e: [self.tag_urls[lang][t] for t in e.tags if t in self.tag_urls[lang]],
             "preview": self.preview,
             "outdated_source": self._outdated_source(entry, href),
-            **(extra or {}),
+            **extra,
         }
-        path = str(urls.output_path(url))
-        key = None
-        if self.pages:
-            # href, absolute and tags_of are functions of the page's URL, the config and the language's tags
-            data = {k: v for k, v in context.items() if not callable(v)}
-            key = self.pages.key(template, data, (absolute_links, typography, self.tag_heads[lang]))
-            cached = key and self.pages.get(key, path)
-            if cached:
-                return OutputFile(path, cached)
-            self.reads_tag_entries = False
-        html = self._render(lang, template, context)
-        if typography and self.typography[lang]:
-            html = self.typography[lang](html)
-        output = OutputFile(path, html.encode("utf-8"))
-        if key and not self.reads_tag_entries:
-            self.pages.put(key, path, output.data)
-        return output
 
     def _outdated_source(self, entry: Entry | None, href: Callable[[str], str]) -> dict | None:
         """For the notice on a translation whose original changed since: where the original is."""
@@ -299,6 +310,10 @@ class Renderer:
             error = template_error(self.config, exc, template)
         self.errors.setdefault((str(error.location), error.message), error)
         return ""
+
+
+def _tag_head(tag: Tag) -> tuple[str, str, str, str]:
+    return (tag.key, tag.label, tag.slug, tag.url)
 
 
 def _is_current(item_url: str, url: str) -> bool:

@@ -24,6 +24,7 @@ from lillesite.cache import BuildCache
 from lillesite.config import CONFIG_NAME, Config, load_config
 from lillesite.errors import BuildFailed, LilleError
 from lillesite.pipeline import BuildOptions, build
+from lillesite.search import BackgroundIndex
 from lillesite.writer import SOURCE_FOLDERS
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class Preview:
     errors: list[LilleError] = field(default_factory=list)
     built: tuple = ()
     cache: BuildCache | None = None  # kept across rebuilds: an edit re-parses one file, re-renders its pages
+    index: BackgroundIndex | None = None
 
     def rebuild(self) -> bool:
         """Build once the sources stopped changing; False when nothing changed since the last build."""
@@ -75,19 +77,31 @@ class Preview:
             return False
         self.built = snapshot
         start = time.perf_counter()
+        self.index = self.index or BackgroundIndex(self.out)
+        self.index.stop()  # it reads the folder the build replaces
         try:
             config = replace(load_config(self.root), base_url=self.base_url)
             self.cache = self.cache or BuildCache(self.root)
             result = build(config, BuildOptions(out=self.out, preview=True), cache=self.cache)
+            if config.search_slug:
+                self.index.start()
         except BuildFailed as failure:
             self.errors = failure.errors
             self.report(failure.errors)
-            print(f"build failed: still serving the last good site; fix the error(s) above and save", flush=True)
+            print("build failed: still serving the last good site; fix the error(s) above and save", flush=True)
             return True
         self.errors = []
         self.report(result.warnings)
         print(f"rebuilt in {time.perf_counter() - start:.2f} s", flush=True)
         return True
+
+    def poll_index(self) -> None:
+        """Swap in the search index once Pagefind has finished it; report when it failed."""
+        try:
+            if self.index:
+                self.index.poll()
+        except BuildFailed as failure:
+            self.report(failure.errors)
 
     def _settled_snapshot(self) -> tuple:
         snapshot = sources_snapshot(self.root)
@@ -172,6 +186,7 @@ def run(config: Config, *, host: str, port: int, report: Callable[[list[LilleErr
         if preview.rebuild():
             LiveReloadHandler.reload_waiters()
 
+    ioloop.PeriodicCallback(preview.poll_index, POLL_MS).start()
     server = Server(watcher=_QuickWatcher())
     server.SFH = _handler(preview)
     server._setup_logging = lambda: None  # lillesite prints its own lines; livereload's would repeat them
@@ -181,4 +196,8 @@ def run(config: Config, *, host: str, port: int, report: Callable[[list[LilleErr
     logging.getLogger("tornado.access").setLevel(logging.ERROR)  # 404s are normal while editing
     print(f"previewing {root} at {url} (drafts and scheduled items shown; output in {PREVIEW_DIR}/)\n"
           "press Ctrl-C to stop", flush=True)
-    server.serve(host=host, port=port, root=str(out), restart_delay=0)
+    try:
+        server.serve(host=host, port=port, root=str(out), restart_delay=0)
+    finally:
+        if preview.index:
+            preview.index.stop()

@@ -11,7 +11,7 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 
 
-def _groups(site: Site) -> list[tuple[dict[str, str], str | None, str | None]]:
+def groups(site: Site) -> list[tuple[dict[str, str], str | None, str | None]]:
     """Each group: one page's URL in every language it exists in, its last-modified date, its x-default."""
     config = site.config
     codes = config.language_codes
@@ -33,7 +33,7 @@ def sitemap(site: Site) -> bytes:
     ET.register_namespace("", SITEMAP)
     ET.register_namespace("xhtml", XHTML)
     root = ET.Element(f"{{{SITEMAP}}}urlset")
-    for group, lastmod, x_default in _groups(site):
+    for group, lastmod, x_default in groups(site):
         default = x_default or group.get(config.default_language) or next(iter(group.values()))
         for lang, url in group.items():
             node = ET.SubElement(root, f"{{{SITEMAP}}}url")

@@ -5,7 +5,6 @@ import datetime as dt
 import posixpath
 import re
 import unicodedata
-from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from lillesite.config import Config
@@ -64,10 +63,10 @@ def host_path(config: Config, url: str) -> str:
     return urlsplit(config.base_url).path + url.lstrip("/")
 
 
-def output_path(url: str) -> PurePosixPath:
-    """The file that serves a URL: pretty URLs end with '/' and are served by index.html."""
+def output_path(url: str) -> str:
+    """The file that serves a URL, relative to the output: pretty URLs end with '/' and are served by index.html."""
     path = url.lstrip("/")
-    return PurePosixPath(path + "index.html" if url.endswith("/") else path)
+    return path + "index.html" if url.endswith("/") else path
 
 
 def relative(from_url: str, to_url: str) -> str:

@@ -2,6 +2,9 @@
 
 Unchanged files are hard links to the previous output, so their mtime stays and deploys move only
 real changes; a build that fails or is killed at any moment leaves the previous output as it was.
+The tree a swap replaces is kept as '.<name>.spare' and becomes the next build's new tree: bringing
+it up to date touches only what differs, where making a tree of thousands of folders took longer
+than rendering the pages.
 """
 from __future__ import annotations
 
@@ -79,7 +82,7 @@ def output_lock(out: Path, *, wait: float = LOCK_WAIT_SECONDS):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _exchange(a: Path, b: Path) -> bool:
+def exchange(a: Path, b: Path) -> bool:
     """Swap two directories in one atomic step (Linux renameat2). False where unsupported."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -96,18 +99,43 @@ def _exchange(a: Path, b: Path) -> bool:
     return True
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+Stamp = tuple[int, int, int, int]
+
+
+def _stamp(st: os.stat_result) -> Stamp:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def read_stamped(path: Path) -> tuple[bytes, Stamp] | None:
+    """An output file's bytes and its stamp: while it keeps that stamp it holds these bytes, since
+    the writer never writes into an existing file (it replaces it) and anything else that does changes its mtime."""
     try:
-        if path.stat().st_size != len(data):
-            return False
-        return path.read_bytes() == data
+        with open(path, "rb") as file:
+            return file.read(), _stamp(os.fstat(file.fileno()))
+    except OSError:
+        return None
+
+
+def _has_stamp(path: str, stamp: Stamp | None) -> bool:
+    try:
+        return stamp is not None and _stamp(os.stat(path)) == stamp
     except OSError:
         return False
 
 
-def _same_file(old: Path, source: Path) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        a, b = old.stat(), source.stat()
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as file:
+            return file.read() == data
+    except OSError:
+        return False
+
+
+def _same_file(old: str, source: Path) -> bool:
+    try:
+        a, b = os.stat(old), source.stat()
     except OSError:
         return False
     return a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns
@@ -155,15 +183,18 @@ def _remove_tree(tree: Path) -> None:
 
 
 def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], *,
-               finish: Callable[[Path], None] | None = None) -> WriteStats:
+               finish: Callable[[Path], None] | None = None, carry: tuple[str, ...] = (),
+               stamps: dict[str, Stamp] | None = None) -> WriteStats:
     """Write `files` (generated) and `static` (copied) as the new content of `out`; OS errors become BuildFailed.
 
     `finish` gets the complete new tree before the swap (the search index is written there),
     so what it adds is swapped in atomically with the rest, and its failure leaves `out` as it was.
+    `carry`: folders (as 'name/') whose files in the previous output are kept as they are.
+    `stamps`: output files this build read (read_stamped) and found equal to what `files` holds.
     """
     out = out.resolve()
     try:
-        return _write_and_swap(out, files, static, finish)
+        return _write_and_swap(out, files, static, finish, carry, stamps or {})
     except OSError as exc:
         raise _cannot_write(exc, out) from None
 
@@ -176,119 +207,192 @@ def _cannot_write(exc: OSError, out: Path) -> BuildFailed:
 
 
 def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path],
-                    finish: Callable[[Path], None] | None) -> WriteStats:
+                    finish: Callable[[Path], None] | None, carry: tuple[str, ...],
+                    stamps: dict[str, Stamp]) -> WriteStats:
     clean_stale(out)
-    if finish is None and _is_current(out, files, static):  # what `finish` adds is known only by running it
-        return WriteStats(written=0, unchanged=len(files) + len(static), removed=0)
+    present, tidy = _listing(out) if (out / MARKER).is_file() else (set(), False)
+    carried = {rel for rel in present if rel.startswith(carry)} - files.keys() - static.keys() if carry else set()
+    wanted = files.keys() | static.keys() | carried | {MARKER}
+    old = str(out)
+    same = {rel for rel, source in static.items() if rel in present and _same_file(os.path.join(old, rel), source)}
+    same.update(rel for rel, data in files.items() if rel in present and (
+        _has_stamp(os.path.join(old, rel), stamps.get(rel)) or _same_bytes(os.path.join(old, rel), data)))
+    same.update(carried)
+    # what `finish` adds is known only by running it
+    if finish is None and tidy and present == wanted and len(same) == len(wanted) - 1:
+        return WriteStats(written=0, unchanged=len(same), removed=0)
     new = _temp_name(out, "new")
-    new.mkdir(parents=True)
-    written = unchanged = 0
-    made_dirs: set[Path] = {new}
+    spare = _spare_name(out)
     try:
-        # the marker first: a tree left by a killed build is recognisably ours
-        (new / MARKER).write_bytes(b"")
-        for rel, source in sorted(static.items()):
-            target = new / rel
-            _mkdir(target.parent, made_dirs)
-            old = out / rel
-            if _same_file(old, source) and _link(old, target):
-                unchanged += 1
-            else:
-                shutil.copy2(source, target)
-                written += 1
-        for rel, data in sorted(files.items()):
-            target = new / rel
-            _mkdir(target.parent, made_dirs)
-            old = out / rel
-            if _same_bytes(old, data) and _link(old, target):
-                unchanged += 1
-            else:
-                target.write_bytes(data)
-                written += 1
+        if present and _usable_spare(spare):
+            # the tree the last build replaced: brought up to date below, so only what differs is touched
+            os.rename(spare, new)
+        else:
+            new.mkdir(parents=True)
+            (new / MARKER).write_bytes(b"")  # first: a tree left by a killed build is recognisably ours
+        folders = _prune(new, wanted)
+        written = 0
+        for rel, source in static.items():
+            written += _put(str(new), old, rel, folders, rel in same, lambda target: shutil.copy2(source, target))
+        for rel, data in files.items():
+            written += _put(str(new), old, rel, folders, rel in same, lambda target: _write_file(target, data))
+        for rel in carried:
+            written += _put(str(new), old, rel, folders, True, lambda target: shutil.copy2(os.path.join(old, rel), target))
+        unchanged = len(wanted) - 1 - written
+        added = set()
         if finish:
             finish(new)
-            added_written, added_unchanged = _link_unchanged(new, out, files.keys() | static.keys() | {MARKER})
-            written += added_written
-            unchanged += added_unchanged
-        previous = _count_files(out) if out.exists() else 0
-        _swap_in(new, out)
+            added = _added_files(new, wanted)
+            for rel in added:
+                if _link_if_same(new, out, rel):
+                    unchanged += 1
+                else:
+                    written += 1
+        _swap_in(new, out, spare)
     except BaseException:
         if new.exists():
             _remove_tree(new)
         raise
-    removed = max(0, previous - (written + unchanged + 1))
-    return WriteStats(written=written, unchanged=unchanged, removed=removed)
+    return WriteStats(written=written, unchanged=unchanged, removed=len(present - wanted - added - {MARKER}))
 
 
-def _is_current(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> bool:
-    """Whether `out` already holds exactly these files: then nothing is swapped (a no-op rebuild stays cheap)."""
-    if not (out / MARKER).is_file():
+def _listing(tree: Path) -> tuple[set[str], bool]:
+    """The files of `tree` by relative path, and whether it has no empty folder."""
+    files: set[str] = set()
+    empty: list[str] = []
+
+    def visit(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            seen = False
+            for entry in entries:
+                seen = True
+                if entry.is_dir(follow_symlinks=False):
+                    visit(entry.path, prefix + entry.name + "/")
+                else:
+                    files.add(prefix + entry.name)
+        if not seen:
+            empty.append(prefix)
+    visit(str(tree), "")
+    return files, not empty
+
+
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "xb") as file:  # never into an existing file: it may be a hard link to the output's
+        file.write(data)
+
+
+def _spare_name(out: Path) -> Path:
+    """The tree the last swap replaced, kept for the next build: '.<name>.spare'."""
+    return out.parent / f".{out.name}.spare"
+
+
+def _usable_spare(spare: Path) -> bool:
+    return spare.is_dir() and not spare.is_symlink() and (spare / MARKER).is_file()
+
+
+def _prune(tree: Path, wanted: set[str]) -> set[str]:
+    """Delete from `tree` every file and folder the new output does not have; return the folders it keeps."""
+    needed = {""}
+    for rel in wanted:
+        parts = rel.split("/")[:-1]
+        needed.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    kept = set()
+
+    def visit(folder: str, rel: str) -> None:
+        kept.add(rel)
+        prefix = rel + "/" if rel else ""
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                path = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if path in needed:
+                        visit(entry.path, path)
+                    else:
+                        shutil.rmtree(entry.path)
+                elif path not in wanted:
+                    os.unlink(entry.path)
+    visit(str(tree), "")
+    return kept
+
+
+def _put(new: str, old: str, rel: str, folders: set[str], same: bool, write: Callable[[str], None]) -> bool:
+    """Make `new`/rel the wanted file: a hard link to the previous output's file when that one is the
+    same (kept as it is if it already is that link), else freshly written. True when written.
+
+    A file of `new` may be a hard link to one of the output: it is replaced, never written into.
+    """
+    target = os.path.join(new, rel)
+    previous = os.path.join(old, rel)
+    if same and _same_inode(previous, target):
         return False
-    present = set()
-    for dirpath, dirnames, filenames in os.walk(out):
-        if not dirnames and not filenames:
-            return False
-        folder = Path(dirpath).relative_to(out)
-        present.update((folder / name).as_posix() for name in filenames)
-    if present != files.keys() | static.keys() | {MARKER}:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(target)
+    _make_folder(new, rel, folders)
+    if same and _link(previous, target):
         return False
-    return (all(_same_file(out / rel, source) for rel, source in static.items())
-            and all(_same_bytes(out / rel, data) for rel, data in files.items()))
+    write(target)
+    return True
 
 
-def _link_unchanged(new: Path, out: Path, known: set[str]) -> tuple[int, int]:
-    """Files `finish` added to `new` that equal the previous output's become hard links to them, as above."""
-    written = unchanged = 0
-    for folder, _, names in os.walk(new):
-        for name in names:
-            target = Path(folder, name)
-            rel = target.relative_to(new).as_posix()
-            if rel in known:
-                continue
-            link = target.with_name(f".{name}.link")
-            if _same_bytes(out / rel, target.read_bytes()) and _link(out / rel, link):
-                os.replace(link, target)
-                unchanged += 1
-            else:
-                written += 1
-    return written, unchanged
+def _same_inode(a: str, b: str) -> bool:
+    try:
+        sa, sb = os.stat(a), os.lstat(b)
+    except OSError:
+        return False
+    return sa.st_ino == sb.st_ino and sa.st_dev == sb.st_dev
 
 
-def _swap_in(new: Path, out: Path) -> None:
-    """Make `new` the output in one step, then delete the tree it replaced."""
+def _make_folder(tree: str, rel: str, folders: set[str]) -> None:
+    folder = rel.rpartition("/")[0]
+    if folder not in folders:
+        os.makedirs(os.path.join(tree, folder), exist_ok=True)
+        parts = folder.split("/")
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+
+
+def _added_files(tree: Path, known: set[str]) -> set[str]:
+    return {rel for rel in _listing(tree)[0] if rel not in known}
+
+
+def _link_if_same(new: Path, out: Path, rel: str) -> bool:
+    """A file `finish` added that equals the previous output's becomes a hard link to it, as above."""
+    target = new / rel
+    link = target.with_name(f".{target.name}.link")
+    if _same_bytes(str(out / rel), target.read_bytes()) and _link(str(out / rel), str(link)):
+        os.replace(link, target)
+        return True
+    return False
+
+
+def _swap_in(new: Path, out: Path, spare: Path) -> None:
+    """Make `new` the output in one step; the tree it replaced becomes the spare for the next build."""
     if not out.exists():
         os.rename(new, out)
-    elif _exchange(new, out):
-        _remove_tree(new)  # holds the previous tree now; what a kill leaves of it is cleaned next time
+        return
+    if exchange(new, out):
+        replaced = new
     else:
         # no atomic swap on this file system: two renames; clean_stale repairs a kill between them
-        old_tree = _temp_name(out, "old")
-        os.rename(out, old_tree)
+        replaced = _temp_name(out, "old")
+        os.rename(out, replaced)
         try:
             os.rename(new, out)
         except BaseException:
-            os.rename(old_tree, out)
+            os.rename(replaced, out)
             raise
-        _remove_tree(old_tree)
+    try:
+        os.rename(replaced, spare)
+    except OSError:  # a spare folder that is not ours is in the way: the replaced tree is not kept
+        _remove_tree(replaced)
 
 
-def _link(old: Path, target: Path) -> bool:
+def _link(old: str, target: str) -> bool:
     """Hard-link an unchanged file from the previous output; False where the file system cannot."""
     try:
         os.link(old, target)
         return True
     except OSError:
         return False
-
-
-def _mkdir(path: Path, made: set[Path]) -> None:
-    if path not in made:
-        path.mkdir(parents=True, exist_ok=True)
-        made.add(path)
-
-
-def _count_files(folder: Path) -> int:
-    return sum(len(files) for _, _, files in os.walk(folder))
 
 
 def static_files(static_dir: Path, site_root: Path, errors: list[LilleError]) -> dict[str, Path]:

@@ -84,7 +84,7 @@ def site_copy(tmp_path):
     """Copy a site from tests/sites/NAME into a temporary folder."""
     def copy(name: str) -> Path:
         target = tmp_path / name
-        shutil.copytree(SITES / name, target)
+        shutil.copytree(SITES / name, target, ignore=shutil.ignore_patterns(".lillesite-cache", "_site"))
         return target
     return copy
 

@@ -18,6 +18,6 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
 
 
 def strays(parent: Path, out_name: str) -> list[str]:
-    """Leftovers of killed builds beside the output folder (the lock file is meant to stay)."""
+    """Leftovers of killed builds beside the output folder (the lock file and the spare tree are meant to stay)."""
     return sorted(p.name for p in parent.iterdir()
-                  if p.name.startswith(f".{out_name}.") and p.name != f".{out_name}.lock")
+                  if p.name.startswith(f".{out_name}.") and p.name not in (f".{out_name}.lock", f".{out_name}.spare"))

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from tests.conftest import EPOCH, REPO, SITES, build_site, run_cli, write_site
-from lillesite.writer import MARKER
+from lillesite.writer import MARKER, write_site as write_site_files
 from tests.snapshots import snapshot, strays
 
 ITEMS = 50  # news items per language: a build takes a second or two, long enough to be hit anywhere
@@ -143,6 +143,45 @@ def test_a_build_killed_between_the_fallback_renames_is_repaired(site_copy):
     assert "(0 written," in result.stdout  # the previous tree was put back and reused
     assert {path: data for path, (data, _, _) in snapshot(out).items()} == before
     assert strays(site, "_site") == []
+
+
+def test_the_spare_tree_is_updated_by_replacing_files_never_by_writing_into_them(tmp_path):
+    """The spare shares inodes with the output: a build that fails after updating it leaves the output as it was."""
+    out = tmp_path / "_site"
+    write_site_files(out, {"same.html": b"1", "page/changed.html": b"1", "gone.html": b"1"}, {})
+    write_site_files(out, {"same.html": b"1", "page/changed.html": b"2", "gone.html": b"1"}, {})
+    spare = tmp_path / "._site.spare"
+    assert (spare / "same.html").stat().st_ino == (out / "same.html").stat().st_ino  # one file, two names
+    before = snapshot(out)
+
+    def fail(tree):
+        assert (tree / "same.html").read_bytes() == b"3"  # the spare was brought up to date...
+        raise RuntimeError("the search indexer failed")
+    with pytest.raises(RuntimeError):
+        write_site_files(out, {"same.html": b"3", "page/changed.html": b"2", "new/page.html": b"3"}, {}, finish=fail)
+    assert snapshot(out) == before  # ...without touching a byte, inode or mtime of the output
+    assert strays(tmp_path, "_site") == []
+
+    stats = write_site_files(out, {"same.html": b"3", "page/changed.html": b"2", "new/page.html": b"3"}, {})
+    assert (stats.written, stats.unchanged, stats.removed) == (2, 1, 1)
+    assert {p: data for p, (data, _, _) in snapshot(out).items()} == {
+        MARKER: b"", "same.html": b"3", "page": b"", "page/changed.html": b"2", "new": b"", "new/page.html": b"3"}
+    assert (out / "page/changed.html").stat().st_ino == before["page/changed.html"][1]  # unchanged: same file
+
+
+def test_a_spare_folder_that_is_not_ours_is_left_alone(site_copy):
+    site = site_copy("bilingual")
+    build_site(site)
+    spare = site / "._site.spare"
+    assert not spare.exists()  # a first build replaced no tree
+    spare.mkdir()
+    (spare / "notes.txt").write_text("mine", encoding="utf-8")
+    (site / "content/pages/bureau.fr.md").write_text("---\ntitle: Nouveau bureau\n---\nTexte.\n", encoding="utf-8")
+    for _ in range(2):
+        result = run_cli("build", "--site", str(site))
+        assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in spare.iterdir()) == ["notes.txt"]
+    assert "Nouveau bureau" in (site / "_site/fr/bureau/index.html").read_text(encoding="utf-8")
 
 
 def test_a_second_build_waits_for_the_first(site_copy):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import REPO, SITES, run_cli, write_site
+from tests.conftest import REPO, run_cli, write_site
 from tests.crawl import broken_links, sitemap_urls
 
 GOOD = {"content/pages/index.fr.md": "---\ntitle: Accueil\n---\nBonjour.\n",

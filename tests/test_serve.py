@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -137,3 +138,28 @@ def test_listens_on_localhost_only_by_default(preview):
         pytest.skip("this machine has no non-loopback address to try")
     with pytest.raises(OSError):
         socket.create_connection((address, server.port), timeout=2).close()
+
+
+def test_the_search_index_follows_edits_in_the_background(site_copy, tmp_path):
+    """Pagefind runs after each build while the rebuilt page is already served; its index is swapped in."""
+    site = site_copy("bilingual")
+    with (site / "site.yml").open("a", encoding="utf-8") as config:
+        config.write("search:\n  slug: {fr: recherche, en: search}\n")
+    server = Preview(site, tmp_path / "serve.log")
+    try:
+        def french_pages(text: str) -> int | None:
+            try:
+                return json.loads(text)["languages"]["fr"]["page_count"]
+            except (ValueError, KeyError):
+                return None
+        before = french_pages(server.wait_for("/pagefind/pagefind-entry.json", french_pages))
+        (site / "content/pages/nouvelle.fr.md").write_text("---\ntitle: Nouvelle page\n---\nTexte.\n",
+                                                           encoding="utf-8")
+        server.wait_for("/fr/nouvelle/", lambda page: "Nouvelle page" in page)
+        server.wait_for("/pagefind/pagefind-entry.json", lambda text: french_pages(text) == before + 1)
+        assert server.get("/fr/recherche/")[0] == 200
+        preview_dir = site / ".lillesite-cache"
+        assert sorted(p.name for p in preview_dir.iterdir() if p.name.startswith(".preview.")) == [
+            ".preview.lock", ".preview.spare"]  # no bundle left half-written beside the folder
+    finally:
+        server.stop()

@@ -1,7 +1,6 @@
 """The built test site read as a crawler, a feed reader and a visitor would."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 from pathlib import Path

@@ -24,8 +24,8 @@ class TestUrls:
         assert urls.relative("/en/a/", "/en/b/#part") == "../b/#part"
 
     def test_output_path_of_pretty_urls(self):
-        assert str(urls.output_path("/fr/actualites/")) == "fr/actualites/index.html"
-        assert str(urls.output_path("/fr/feed.xml")) == "fr/feed.xml"
+        assert urls.output_path("/fr/actualites/") == "fr/actualites/index.html"
+        assert urls.output_path("/fr/feed.xml") == "fr/feed.xml"
 
     def test_slugify_folds_accents(self):
         assert urls.slugify("Coopération européenne : l'Œuvre !") == "cooperation-europeenne-l-oeuvre"
