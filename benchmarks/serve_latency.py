@@ -65,7 +65,7 @@ def measure(site: Path, saves: int) -> tuple[list[float], int, str]:
     result = build(config, BuildOptions(preview=True, write=False))
     entry = result.site.news[config.default_language][len(result.site.news[config.default_language]) // 2]
     page = site / PREVIEW_DIR / urls.output_path(entry.url)
-    pages = sum(result.pages_per_language().values())
+    pages = sum(result.summary.pages.values())
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     log = site.parent / f"{site.name}-serve.log"
     process = subprocess.Popen([sys.executable, "-m", "lillesite", "serve", "--site", str(site),

@@ -187,6 +187,19 @@ class BuildCache:
     def keep_output(self, site_key: str, files: dict[str, bytes]) -> None:
         self._output = (site_key, {path: hashlib.sha256(data).hexdigest() for path, data in files.items()})
 
+    # -------------------------------------------------------- other records
+    def load(self, name: str) -> Any:
+        """A record this code stored under `name`; None if there is none (or it is damaged, or foreign)."""
+        return _read(self.folder / name, self.version) if self.persistent else None
+
+    def store(self, name: str, value: Any) -> None:
+        if self.persistent:
+            _write(self.folder / name, self.version, value)
+
+    def forget(self, name: str) -> None:
+        if self.persistent:
+            (self.folder / name).unlink(missing_ok=True)
+
     # ----------------------------------------------------------------- save
     def save(self) -> None:
         """Keep what this build used (so the cache never grows past the site) and write what changed."""

@@ -140,13 +140,14 @@ def _config(args):
 
 
 def summary(result: BuildResult, seconds: float, verdict: str = "") -> str:
-    per_lang = ", ".join(f"{lang} {count}" for lang, count in result.pages_per_language().items())
-    text = f"{sum(result.pages_per_language().values())} pages ({per_lang}), {result.feed_count} feeds"
+    pages = result.summary.pages
+    per_lang = ", ".join(f"{lang} {count}" for lang, count in pages.items())
+    text = f"{sum(pages.values())} pages ({per_lang}), {result.summary.feeds} feeds"
     if result.written:
         w = result.written
         text += f" -> {result.out} ({w.written} written, {w.unchanged} unchanged, {w.removed} removed)"
     text += f" in {seconds:.2f} s{verdict}"
-    scheduled = result.site.next_scheduled
+    scheduled = result.summary.next_scheduled
     if scheduled:
         text += (f"\nnext scheduled item goes live {scheduled:%Y-%m-%d %H:%M} ({scheduled:%z}), "
                  "with the first build after that moment")
@@ -155,7 +156,7 @@ def summary(result: BuildResult, seconds: float, verdict: str = "") -> str:
 
 def cmd_build(args) -> int:
     start = time.perf_counter()
-    result = build(_config(args), _options(args))
+    result = build(_config(args), _options(args, stop_if_unchanged=True))
     report(result.warnings)
     print(f"built {summary(result, time.perf_counter() - start)}")
     if args.debug:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lillesite import checks, feeds, search, sitemap, translations as translation_status, urls
+from lillesite import checks, feeds, search, sitemap, translations as translation_status, uptodate, urls
 from lillesite.assemble import assemble
 from lillesite.cache import BuildCache, PageCache, Parsed, files_digest
 from lillesite.config import Config
@@ -22,6 +22,7 @@ from lillesite.markup import Converter
 from lillesite.model import Site
 from lillesite.render import OutputFile, Renderer
 from lillesite.templating import THEME_TEMPLATES
+from lillesite.uptodate import Summary
 from lillesite.sources import SourceFile, discover
 from lillesite.writer import WriteStats, check_output_dir, collisions, output_lock, static_files, write_site
 
@@ -38,6 +39,8 @@ class BuildOptions:
     write: bool = True  # False for 'check': everything but the writing
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes parsing and rendering a cold build
     use_cache: bool = True  # False: --no-cache, neither read nor write .lillesite-cache/
+    # the build command: stop early when inputs and output are as the last build left them (uptodate.py)
+    stop_if_unchanged: bool = False
 
     def output_dir(self, config: Config) -> Path:
         return (self.out or config.root / DEFAULT_OUT).resolve()
@@ -45,24 +48,13 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
-    site: Site
-    files: dict[str, bytes]
+    site: Site | None  # None, and files too, when the output was found up to date: nothing was parsed
+    files: dict[str, bytes] | None
     warnings: list[LilleError]  # warnings and notices: what a successful build still reports
+    summary: Summary
     timings: dict[str, float] = field(default_factory=dict)
     written: WriteStats | None = None
     out: Path | None = None
-
-    def pages_per_language(self) -> dict[str, int]:
-        counts = {code: 0 for code in self.site.config.language_codes}
-        for path in self.files:
-            lang = path.split("/", 1)[0]
-            if lang in counts and path.endswith(".html"):
-                counts[lang] += 1
-        return counts
-
-    @property
-    def feed_count(self) -> int:
-        return sum(1 for path in self.files if path.endswith("feed.xml"))
 
 
 def build_time() -> dt.datetime:
@@ -147,8 +139,22 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, cache: Buil
         cache = None
     elif cache is None:
         cache = BuildCache(config.root)
+    state = None
+    if cache and options.write and options.stop_if_unchanged:
+        start = time.perf_counter()
+        out = options.output_dir(config)
+        state = uptodate.current(config, repr((config, options.drafts, options.future, options.strict,
+                                               options.preview, str(out))))
+        record = uptodate.unchanged(cache, state, out, build_time())
+        if record:
+            return BuildResult(site=None, files=None, warnings=list(record.warnings), summary=record.summary,
+                               timings={"up-to-date check": time.perf_counter() - start},
+                               written=WriteStats(written=0, unchanged=len(record.outputs) - 1, removed=0), out=out)
     try:
-        return _build(config, options, cache)
+        result = _build(config, options, cache)
+        if state:
+            uptodate.keep(cache, state, result.out, result.summary, result.warnings)
+        return result
     finally:
         if cache:
             cache.save()
@@ -195,7 +201,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
             errors += checks.hreflang_problems(site, files) + checks.missing_ui_strings(config)
     _fail_on_errors(errors, strict=options.strict)
     result = BuildResult(site=site, files=files, warnings=[e for e in errors if e.level != "error"],
-                         timings=timer.timings, out=out)
+                         summary=_summary(site, files), timings=timer.timings, out=out)
     if options.write:
         with timer.stage("write"), output_lock(out):
             # the preview indexes in the background (search.BackgroundIndex), keeping the last index meanwhile
@@ -209,6 +215,16 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
                 cache.keep_pages(pages.context_key, pages.new_records)
             cache.keep_output(site_key, files)
     return result
+
+
+def _summary(site: Site, files: dict[str, bytes]) -> Summary:
+    pages = {code: 0 for code in site.config.language_codes}
+    for path in files:
+        lang = path.split("/", 1)[0]
+        if lang in pages and path.endswith(".html"):
+            pages[lang] += 1
+    return Summary(pages=pages, feeds=sum(1 for path in files if path.endswith("feed.xml")),
+                   next_scheduled=site.next_scheduled)
 
 
 def _render(renderer: Renderer, options: BuildOptions) -> tuple[dict[str, bytes], list[LilleError]]:

@@ -102,7 +102,7 @@ def exchange(a: Path, b: Path) -> bool:
 Stamp = tuple[int, int, int, int]
 
 
-def _stamp(st: os.stat_result) -> Stamp:
+def stamp(st: os.stat_result) -> Stamp:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
@@ -111,14 +111,14 @@ def read_stamped(path: Path) -> tuple[bytes, Stamp] | None:
     the writer never writes into an existing file (it replaces it) and anything else that does changes its mtime."""
     try:
         with open(path, "rb") as file:
-            return file.read(), _stamp(os.fstat(file.fileno()))
+            return file.read(), stamp(os.fstat(file.fileno()))
     except OSError:
         return None
 
 
-def _has_stamp(path: str, stamp: Stamp | None) -> bool:
+def _has_stamp(path: str, expected: Stamp | None) -> bool:
     try:
-        return stamp is not None and _stamp(os.stat(path)) == stamp
+        return expected is not None and stamp(os.stat(path)) == expected
     except OSError:
         return False
 

@@ -1,0 +1,140 @@
+"""The no-op build: when inputs and output are exactly as the last build left them, stop before parsing.
+
+After a successful build, the stamps (device, inode, size, mtime) of every file it read (site.yml,
+content/, templates/, static/, locales/, the theme) and of every file in the output are kept in
+.lillesite-cache/ with what the build reported. A build that finds the same stamps, the same code and
+settings (the cache's version, the config, the options, the git commit), and no scheduled item due
+since, would write the same bytes: it reports the same and stops.
+
+Like make and git, this trusts stamps; like git, only those of files older than the recording build by
+RACY_NS, so that a file changed twice within one clock tick is never taken as unchanged. Anything
+unexpected (a symbolic link, an unreadable folder) means a full build.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from lillesite.cache import BuildCache
+from lillesite.config import CONFIG_NAME, Config
+from lillesite.errors import LilleError
+from lillesite.i18n import THEME_LOCALES
+from lillesite.templating import THEME_TEMPLATES
+from lillesite.writer import Stamp, stamp
+
+RECORD = "uptodate.pickle"
+RACY_NS = 2_000_000_000
+GIT_TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a build says about its output; replayed as it was when the output is found up to date."""
+
+    pages: dict[str, int]  # HTML pages per language
+    feeds: int
+    next_scheduled: dt.datetime | None  # the next future-dated item this build left out
+
+
+@dataclass(frozen=True)
+class Record:
+    settings: str
+    inputs: dict[str, Stamp | None]
+    outputs: dict[str, Stamp]
+    summary: Summary
+    warnings: tuple[LilleError, ...]
+
+
+@dataclass(frozen=True)
+class State:
+    """The inputs as a build starts: taken before anything is read, so that later changes show."""
+
+    settings: str
+    inputs: dict[str, Stamp | None] | None  # None: something only a full build knows how to treat
+    taken_ns: int
+
+
+def current(config: Config, settings: str) -> State:
+    taken_ns = time.time_ns()
+    inputs: dict[str, Stamp | None] | None = {}
+    for top in (config.root / CONFIG_NAME, config.content_dir, config.templates_dir, config.static_dir,
+                config.locales_dir, THEME_TEMPLATES, THEME_LOCALES):
+        if not _stamp_tree(str(top), inputs):
+            inputs = None
+            break
+    return State(f"{settings}|{_git_state(config.root)}", inputs, taken_ns)
+
+
+def unchanged(cache: BuildCache, state: State, out: Path, now: dt.datetime) -> Record | None:
+    """The last build's record, if nothing it depends on has changed since."""
+    record = cache.load(RECORD)
+    if (not isinstance(record, Record) or state.inputs is None or record.settings != state.settings
+            or record.inputs != state.inputs):
+        return None
+    if record.summary.next_scheduled is not None and now >= record.summary.next_scheduled:
+        return None  # a scheduled item is due: it must appear
+    return record if output_stamps(out) == record.outputs else None
+
+
+def keep(cache: BuildCache, state: State, out: Path, summary: Summary, warnings: list[LilleError]) -> None:
+    """Record a successful build; a changed input too recent to trust stamps with gets no record."""
+    racy = state.inputs is None or any(s is not None and s[3] > state.taken_ns - RACY_NS for s in state.inputs.values())
+    if racy:
+        cache.forget(RECORD)
+    else:
+        cache.store(RECORD, Record(state.settings, state.inputs, output_stamps(out), summary, tuple(warnings)))
+
+
+def output_stamps(out: Path) -> dict[str, Stamp] | None:
+    found: dict[str, Stamp | None] = {}
+    return found if _stamp_tree(str(out), found) else None
+
+
+def _stamp_tree(path: str, found: dict[str, Stamp | None]) -> bool:
+    """Stamps of `path` and every file below it into `found`; False on a link or an unreadable folder."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        found[path] = None  # absent is a state too: a folder created later is a change
+        return True
+    except OSError:
+        return False
+    if stat.S_ISLNK(st.st_mode):
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        found[path] = stamp(st)
+        return True
+    try:
+        with os.scandir(path) as entries:
+            children = list(entries)
+    except OSError:
+        return False
+    for entry in children:
+        if entry.is_symlink():
+            return False
+        if entry.is_dir(follow_symlinks=False):
+            if not _stamp_tree(entry.path, found):
+                return False
+        else:
+            found[entry.path] = stamp(entry.stat(follow_symlinks=False))
+    return True
+
+
+def _git_state(root: Path) -> str:
+    """The commit and the index: with content/'s files, what the translation status reads from git."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "rev-parse", "--absolute-git-dir", "HEAD"],
+                              capture_output=True, text=True, timeout=GIT_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return "no git"
+    lines = done.stdout.split()
+    if done.returncode != 0 or not lines:
+        return f"not a repository ({done.returncode})"
+    index: dict[str, Stamp | None] = {}
+    _stamp_tree(os.path.join(lines[0], "index"), index)
+    return f"{lines[1:]}|{index}"

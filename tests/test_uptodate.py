@@ -1,0 +1,153 @@
+"""The no-op build stops early only when nothing a build depends on has changed (uptodate.py).
+
+Every test runs the real command. Files written less than two seconds before a build are never
+trusted by their stamps, so the sites here are first aged by an hour, as an editor's files are.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import pytest
+
+from tests.conftest import run_cli, write_site
+
+EARLY = "up-to-date check"  # what --debug prints when the build stopped early
+
+
+def age(site, seconds: float = 3600) -> None:
+    """Set every file of the site (output and cache aside) back in time, as if edited long ago."""
+    then = time.time() - seconds
+    for dirpath, dirnames, filenames in os.walk(site):
+        dirnames[:] = [d for d in dirnames if not d.startswith((".lillesite-cache", "_site", ".git"))]
+        for name in filenames:
+            os.utime(os.path.join(dirpath, name), (then, then))
+
+
+def build(site, *args: str, env: dict | None = None) -> str:
+    done = run_cli("build", "--site", str(site), "--debug", *args, env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def site(site_copy):
+    root = site_copy("bilingual")
+    age(root)
+    assert EARLY not in build(root)
+    return root
+
+
+def test_a_second_build_of_unchanged_sources_stops_early_and_says_the_same(site):
+    first = run_cli("build", "--site", str(site), "--no-cache")  # a full build
+    assert first.returncode == 0 and "0 written" in first.stdout
+    second = build(site)
+    assert EARLY in second
+    # the same summary, the scheduled item included, and the same warnings (the draft-free site has none)
+    assert second.splitlines()[0].split(" in ")[0] == first.stdout.splitlines()[0].split(" in ")[0]
+    assert second.splitlines()[1] == first.stdout.splitlines()[1]  # "next scheduled item goes live ..."
+
+
+@pytest.mark.parametrize("change", ["edit content", "new template", "new static file", "config", "catalogue"])
+def test_any_changed_input_means_a_full_build(site, change):
+    build(site)
+    page = site / "_site/fr/bureau/index.html"
+    if change == "edit content":
+        source = site / "content/pages/bureau.fr.md"
+        source.write_text(source.read_text(encoding="utf-8") + "\nAjouté.\n", encoding="utf-8")
+    elif change == "new template":
+        (site / "templates").mkdir()
+        (site / "templates/page.html").write_text("{% extends 'theme/page.html' %}{% block main %}Gabarit."
+                                                  "{{ super() }}{% endblock %}", encoding="utf-8")
+    elif change == "new static file":
+        (site / "static/extra.txt").write_text("new", encoding="utf-8")
+    elif change == "config":
+        config = site / "site.yml"
+        config.write_text(config.read_text(encoding="utf-8").replace("Petit site", "Autre site"), encoding="utf-8")
+    else:
+        write_site(site, {"locales/fr/LC_MESSAGES/messages.po": 'msgid "News"\nmsgstr "Nouvelles"\n'}, config=None)
+    output = build(site)
+    assert EARLY not in output
+    expected = {"edit content": ("fr/bureau/index.html", "Ajouté."),
+                "new template": ("fr/bureau/index.html", "Gabarit."),
+                "new static file": ("extra.txt", "new"),
+                "config": ("fr/bureau/index.html", "Autre site"),
+                "catalogue": ("fr/bureau/index.html", "Nouvelles")}[change]
+    assert expected[1] in (site / "_site" / expected[0]).read_text(encoding="utf-8")
+    assert page.is_file()
+
+
+@pytest.mark.parametrize("damage", ["deleted", "same size, other bytes", "added"])
+def test_a_touched_output_is_rebuilt(site, damage):
+    build(site)
+    page = site / "_site/fr/bureau/index.html"
+    good = page.read_bytes()
+    if damage == "deleted":
+        page.unlink()
+    elif damage == "same size, other bytes":
+        page.write_bytes(good.replace(b"<html", b"<HTML", 1))
+    else:
+        (site / "_site/stray.html").write_bytes(b"stray")
+    assert EARLY not in build(site)
+    assert page.read_bytes() == good
+    assert not (site / "_site/stray.html").exists()
+
+
+def test_options_and_the_clock_are_part_of_the_state(site):
+    build(site)
+    assert EARLY not in build(site, "--drafts")
+    assert EARLY in build(site, "--drafts")
+    assert EARLY not in build(site)
+    # the scheduled item (2030-01-01) goes live with the first build after its date
+    future = site / "_site/fr/actualites/2030/01/future/index.html"
+    assert not future.exists()
+    assert EARLY not in build(site, env={"SOURCE_DATE_EPOCH": str(1893456000 + 86400)})  # 2030-01-02
+    assert future.is_file()
+
+
+def test_files_changed_just_before_a_build_are_not_trusted(site):
+    source = site / "content/pages/bureau.fr.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nRécent.\n", encoding="utf-8")
+    assert EARLY not in build(site)
+    assert EARLY not in build(site)  # the edit is less than two seconds old: no stamp of it is trusted
+    age(site)
+    assert EARLY not in build(site)
+    assert EARLY in build(site)
+
+
+def test_warnings_are_reported_again_and_strict_is_its_own_state(site):
+    write_site(site, {"content/pages/image.fr.md": "---\ntitle: Image\n---\n![](/logo.png)\n"}, config=None)
+    age(site)
+    first = run_cli("build", "--site", str(site))
+    again = run_cli("build", "--site", str(site), "--debug")
+    assert EARLY in again.stdout
+    assert "image without alternative text" in first.stderr
+    assert again.stderr == first.stderr
+    strict = run_cli("build", "--site", str(site), "--strict")
+    assert strict.returncode == 1 and "image without alternative text" in strict.stderr
+
+
+def test_git_commits_are_part_of_the_state(site):
+    """Staleness of translations comes from the commit order: committing, with no file changed, can change it."""
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=site,
+                       check=True, capture_output=True)
+    git("init", "-q")
+    git("add", "site.yml", "content/news", "static")
+    git("commit", "-qm", "start")
+    build(site)
+    build(site)  # git's own files are new: from here the state is settled
+    page = site / "_site/en/office/index.html"
+    assert "outdated-notice" not in page.read_text(encoding="utf-8")  # both uncommitted: same age
+    git("add", "content/pages/bureau.en.md")
+    git("commit", "-qm", "translation")
+    git("add", "content/pages")
+    git("commit", "-qm", "original, after its translation")
+    assert EARLY not in build(site)
+    assert "outdated-notice" in page.read_text(encoding="utf-8")
+
+
+def test_no_cache_never_stops_early(site):
+    build(site)
+    assert EARLY not in build(site, "--no-cache")
