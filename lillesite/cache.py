@@ -120,8 +120,8 @@ class BuildCache:
         # context key, page key -> (output path, sha256 of bytes)
         self._pages: tuple[str, dict[str, tuple[str, str]]] | None = None
         self._saved_pages: tuple[str, dict[str, tuple[str, str]]] | None = None
-        self._output: tuple[str, dict[str, str]] | None = None  # the last build's site key, path -> sha256
-        self._saved_output: tuple[str, dict[str, str]] | None = None
+        self._templates: dict[str, bytes] | None = None
+        self._saved_templates: dict[str, bytes] = {}
 
     # ------------------------------------------------------------ documents
     def doc_key(self, rel: str, raw: bytes, allow_embeds: bool) -> str:
@@ -159,33 +159,24 @@ class BuildCache:
             found = _read(self.folder / "pages.pickle", self.version) if self.persistent else None
             self._pages = found if isinstance(found, tuple) and len(found) == 2 else ("", {})
             self._saved_pages = self._pages
+        if self._templates is not None and self._templates != self._saved_templates:
+            if self.persistent:
+                _write(self.folder / "templates.pickle", self.version, self._templates)
+            self._saved_templates = dict(self._templates)
         return self._pages
 
     def keep_pages(self, context_key: str, records: dict[str, tuple[str, str]]) -> None:
         """The pages of the last successful build replace the previous ones."""
         self._pages = (context_key, records)
 
-    # ---------------------------------------------------------- whole output
-    def previous_output(self, site_key: str, out: Path, stamps: dict[str, Stamp]) -> dict[str, bytes] | None:
-        """The generated files of the last build, if it had this site key and `out` still holds them
-        (their stamps go to `stamps`, for the writer)."""
-        if self._output is None:
-            found = _read(self.folder / "output.pickle", self.version) if self.persistent else None
-            self._output = self._saved_output = found if isinstance(found, tuple) and len(found) == 2 else ("", {})
-        key, digests = self._output
-        if key != site_key or not digests:
-            return None
-        files, found_stamps = {}, {}
-        for path, digest in digests.items():
-            found = read_stamped(out / path)
-            if found is None or hashlib.sha256(found[0]).hexdigest() != digest:
-                return None
-            files[path], found_stamps[path] = found
-        stamps.update(found_stamps)
-        return files
-
-    def keep_output(self, site_key: str, files: dict[str, bytes]) -> None:
-        self._output = (site_key, {path: hashlib.sha256(data).hexdigest() for path, data in files.items()})
+    # ------------------------------------------------------------ templates
+    def compiled_templates(self) -> dict[str, bytes]:
+        """Jinja's compiled templates by its key; filled while rendering, kept by save()."""
+        if self._templates is None:
+            found = _read(self.folder / "templates.pickle", self.version) if self.persistent else None
+            self._templates = found if isinstance(found, dict) else {}
+            self._saved_templates = dict(self._templates)
+        return self._templates
 
     # -------------------------------------------------------- other records
     def load(self, name: str) -> Any:
@@ -215,10 +206,10 @@ class BuildCache:
             if self.persistent:
                 _write(self.folder / "pages.pickle", self.version, self._pages)
             self._saved_pages = self._pages
-        if self._output is not None and self._output != self._saved_output:
+        if self._templates is not None and self._templates != self._saved_templates:
             if self.persistent:
-                _write(self.folder / "output.pickle", self.version, self._output)
-            self._saved_output = self._output
+                _write(self.folder / "templates.pickle", self.version, self._templates)
+            self._saved_templates = dict(self._templates)
 
 
 # ------------------------------------------------------------------ digests
@@ -301,25 +292,6 @@ class PageCache:
             return self.digester.digest((self.context_key, inputs))
         except Uncacheable as exc:
             log.debug("page not cacheable: %s in its context", exc)
-            return None
-
-    def site_key(self, site, outdated: dict, static: dict[str, Path]) -> str | None:
-        """Everything the generated files depend on: the assembled site, outdated translations, static
-        files, templates, catalogues, config, code.
-
-        The site's 'now' is left out: it only decides which items are published and which are
-        future, and the entries record both; without SOURCE_DATE_EPOCH it changes every build.
-        """
-        stats = []
-        for rel, path in sorted(static.items()):
-            try:
-                st = path.stat()
-            except OSError:
-                return None
-            stats.append((rel, st.st_size, st.st_mtime_ns))
-        try:
-            return self.digester.digest((self.context_key, dataclasses.replace(site, now=None), outdated, stats))
-        except Uncacheable:
             return None
 
     def get(self, key: str, path: str) -> bytes | None:

@@ -21,7 +21,7 @@ from lillesite.i18n import THEME_LOCALES, load_translations
 from lillesite.markup import Converter
 from lillesite.model import Site
 from lillesite.render import OutputFile, Renderer
-from lillesite.templating import THEME_TEMPLATES
+from lillesite.templating import THEME_TEMPLATES, CompiledTemplates
 from lillesite.uptodate import Summary
 from lillesite.sources import SourceFile, discover
 from lillesite.writer import WriteStats, check_output_dir, collisions, output_lock, static_files, write_site
@@ -186,13 +186,10 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     _fail_on_errors(errors, strict=False)
     with timer.stage("render"):
         pages = _page_cache(config, options, cache, out) if cache and options.write else None
-        site_key = pages.site_key(site, outdated, static) if pages else None
-        # nothing that decides the output changed, and the output is as the last build wrote it: reuse it
-        files = cache.previous_output(site_key, out, pages.stamps) if site_key else None
-        if files is None:
-            renderer = Renderer(site, translations, preview=options.preview, outdated=outdated, pages=pages)
-            files, problems = _render(renderer, options)
-            errors += problems
+        renderer = Renderer(site, translations, preview=options.preview, outdated=outdated, pages=pages,
+                            compiled=CompiledTemplates(cache.compiled_templates()) if cache else None)
+        files, problems = _render(renderer, options)
+        errors += problems
         errors += collisions(files, static)
         if config.search_slug:
             errors += search.collisions(static)
@@ -210,10 +207,8 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
                                         finish=None if indexed_later else _search_indexer(config, timer),
                                         carry=(f"{search.BUNDLE}/",) if indexed_later else (),
                                         stamps=pages.stamps if pages else None)
-        if pages:
-            if pages.new_records:
-                cache.keep_pages(pages.context_key, pages.new_records)
-            cache.keep_output(site_key, files)
+        if pages and pages.new_records:
+            cache.keep_pages(pages.context_key, pages.new_records)
     return result
 
 

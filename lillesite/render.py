@@ -15,7 +15,7 @@ from lillesite.cache import PageCache
 from lillesite.errors import LilleError
 from lillesite.markup import LINK_PLACEHOLDER_RE
 from lillesite.model import Entry, MenuItem, Site, Tag
-from lillesite.templating import make_environment, template_error
+from lillesite.templating import CompiledTemplates, make_environment, template_error
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,16 @@ def paginate(entries: tuple[Entry, ...], per_page: int, url_of: Callable[[int], 
 
 class Renderer:
     def __init__(self, site: Site, translations: dict[str, NullTranslations], *, preview: bool = False,
-                 outdated: dict[str, Entry] | None = None, pages: PageCache | None = None):
+                 outdated: dict[str, Entry] | None = None, pages: PageCache | None = None,
+                 compiled: CompiledTemplates | None = None):
         self.site = site
         self.outdated = outdated or {}  # translation's file -> its original, changed since
         self.config = site.config
         self.translations = translations
         self.preview = preview
         self.envs = {
-            lang.code: make_environment(self.config, lang, translations[lang.code]) for lang in self.config.languages
+            lang.code: make_environment(self.config, lang, translations[lang.code], compiled)
+            for lang in self.config.languages
         }
         self.typography = {code: typography.for_language(code) for code in self.config.language_codes}
         self.errors: dict[tuple, LilleError] = {}
@@ -83,6 +85,9 @@ class Renderer:
             # What tags_of() returns enters a page's key by name and URL only; a page that reads a tag's
             # entries through it depends on the whole tag, so it is never taken from the cache.
             self.tag_heads = {lang: [_tag_head(t) for t in tags] for lang, tags in site.tags.items()}
+            # what every page of a language shares, digested once rather than with each page
+            self.language_inputs = {lang: pages.key((self.menus[lang], self.tag_heads[lang]))
+                                    for lang in self.config.language_codes}
             self.reads_tag_entries = False
             for env in self.envs.values():
                 env.getattr = self._tracking(env.getattr)
@@ -208,7 +213,7 @@ class Renderer:
             # taken from the output without building its context. Tags enter by name and URL (see __init__).
             inputs = (template, lang, url, kind, title, entry, listing, translations, fallbacks, x_default,
                       {k: _tag_head(v) if isinstance(v, Tag) else v for k, v in extra.items()},
-                      absolute_links, typography, self.menus[lang], self.tag_heads[lang],
+                      absolute_links, typography, self.language_inputs[lang],
                       self.outdated.get(entry.rel) if entry else None)
             key = self.pages.key(inputs)
             cached = key and self.pages.get(key, path)

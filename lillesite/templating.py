@@ -15,7 +15,23 @@ from lillesite.errors import Location, TemplateError
 THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
 
 
-def make_environment(config: Config, language: Language, translations: NullTranslations) -> jinja2.Environment:
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates by name, kept in the build cache (whose version covers the code and this set-up);
+    Jinja checks each against its template's source and recompiles what changed."""
+
+    def __init__(self, store: dict[str, bytes]):
+        self.store = store
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(config: Config, language: Language, translations: NullTranslations,
+                     compiled: CompiledTemplates | None = None) -> jinja2.Environment:
     """One environment per language: gettext is bound to the environment, never to global state."""
     theme = jinja2.FileSystemLoader(THEME_TEMPLATES)
     loader = jinja2.ChoiceLoader([
@@ -31,6 +47,7 @@ def make_environment(config: Config, language: Language, translations: NullTrans
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        bytecode_cache=compiled,
     )
     env.install_gettext_translations(translations, newstyle=True)
     locale = language.locale
