@@ -34,6 +34,7 @@ from lillesite import __version__
 from lillesite.document import Document
 from lillesite.errors import LilleError
 from lillesite.markup import SETTINGS_VERSION
+from lillesite.sources import SourceFile
 from lillesite.writer import Stamp, read_stamped
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ class BuildCache:
         self._docs: dict[str, dict[str, Parsed]] | None = None  # shard -> key -> parsed
         self._saved_docs: dict[str, frozenset[str]] = {}  # shard -> keys as on disk
         self._used_docs: dict[str, Parsed] = {}
+        self._used_rels: dict[str, str] = {}  # rel -> key of the documents used
         # context key, page key -> (output path, sha256 of bytes)
         self._pages: tuple[str, dict[str, tuple[str, str]]] | None = None
         self._saved_pages: tuple[str, dict[str, tuple[str, str]]] | None = None
@@ -138,19 +140,30 @@ class BuildCache:
                 self._saved_docs[shard] = frozenset(self._docs[shard])
         return self._docs
 
-    def get_doc(self, key: str) -> Parsed | None:
+    def get_doc(self, key: str, source: SourceFile) -> Parsed | None:
+        """The file parsed under this key, placed at `source`: the cache knows a file by its bytes and
+        relative path, not by where the site is on disk (and unpickling paths is slow)."""
         found = self._doc_shards()[key[0]].get(key)
-        if found is not None:
-            self._used_docs[key] = found
-        return found
+        if found is None:
+            return None
+        self._used_docs[key] = found
+        doc, problems = found
+        if doc is None:
+            return found
+        self._used_rels[source.rel] = key
+        return dataclasses.replace(doc, source=source), problems
 
     def put_doc(self, key: str, parsed: Parsed) -> None:
-        self._doc_shards()[key[0]][key] = parsed
-        self._used_docs[key] = parsed
+        doc, problems = parsed
+        stored = (doc and dataclasses.replace(doc, source=None), problems)
+        self._doc_shards()[key[0]][key] = stored
+        self._used_docs[key] = stored
+        if doc:
+            self._used_rels[doc.source.rel] = key
 
     def doc_keys(self) -> dict[str, str]:
         """rel -> key of the documents this build used."""
-        return {parsed[0].source.rel: key for key, parsed in self._used_docs.items() if parsed[0]}
+        return dict(self._used_rels)
 
     # ---------------------------------------------------------------- pages
     def page_records(self) -> tuple[str, dict[str, tuple[str, str]]]:
@@ -202,6 +215,7 @@ class BuildCache:
                     _write(self.folder / f"docs-{shard}.pickle", self.version, kept)
                     self._saved_docs[shard] = frozenset(kept)
         self._used_docs = {}
+        self._used_rels = {}
         if self._pages is not None and self._pages != self._saved_pages:
             if self.persistent:
                 _write(self.folder / "pages.pickle", self.version, self._pages)

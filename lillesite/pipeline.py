@@ -8,7 +8,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lillesite import checks, feeds, search, sitemap, translations as translation_status, uptodate, urls
@@ -97,9 +97,8 @@ def read_sources(sources: list[SourceFile], *, allow_embeds: bool, cache: BuildC
             parsed.append((None, [ContentError(f"cannot read: {exc.strerror}", Location(source.rel))]))
             continue
         key = cache.doc_key(source.rel, raw, allow_embeds) if cache else None
-        found = cache.get_doc(key) if cache else None
-        # the cache knows the file by its bytes and relative path; the path on disk is today's
-        parsed.append((found[0] and replace(found[0], source=source), found[1]) if found else None)
+        found = cache.get_doc(key, source) if cache else None
+        parsed.append(found)
         if not found:
             todo.append((len(parsed) - 1, source, raw, key))
     for (index, _, _, key), result in zip(todo, _parse_all([(s, raw) for _, s, raw, _ in todo], allow_embeds, jobs)):
@@ -153,7 +152,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, cache: Buil
     try:
         result = _build(config, options, cache)
         if state:
-            uptodate.keep(cache, state, result.out, result.summary, result.warnings)
+            uptodate.keep(cache, state, result.out, result.written.files, result.summary, result.warnings)
         return result
     finally:
         if cache:

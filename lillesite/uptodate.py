@@ -81,18 +81,29 @@ def unchanged(cache: BuildCache, state: State, out: Path, now: dt.datetime) -> R
     return record if output_stamps(out) == record.outputs else None
 
 
-def keep(cache: BuildCache, state: State, out: Path, summary: Summary, warnings: list[LilleError]) -> None:
-    """Record a successful build; a changed input too recent to trust stamps with gets no record."""
+def keep(cache: BuildCache, state: State, out: Path, files: frozenset[str], summary: Summary,
+         warnings: list[LilleError]) -> None:
+    """Record a successful build that wrote `files` into `out`; a changed input too recent to trust
+    stamps with gets no record."""
     racy = state.inputs is None or any(s is not None and s[3] > state.taken_ns - RACY_NS for s in state.inputs.values())
-    if racy:
+    outputs = None if racy else _stamps_of(str(out), files)
+    if outputs is None:
         cache.forget(RECORD)
     else:
-        cache.store(RECORD, Record(state.settings, state.inputs, output_stamps(out), summary, tuple(warnings)))
+        cache.store(RECORD, Record(state.settings, state.inputs, outputs, summary, tuple(warnings)))
 
 
 def output_stamps(out: Path) -> dict[str, Stamp] | None:
     found: dict[str, Stamp | None] = {}
     return found if _stamp_tree(str(out), found) else None
+
+
+def _stamps_of(folder: str, files: frozenset[str]) -> dict[str, Stamp] | None:
+    """The stamps of the files a build just wrote, keyed as output_stamps() finds them (cheaper than a walk)."""
+    try:
+        return {path: stamp(os.lstat(path)) for path in (os.path.join(folder, rel) for rel in files)}
+    except OSError:
+        return None
 
 
 def _stamp_tree(path: str, found: dict[str, Stamp | None]) -> bool:

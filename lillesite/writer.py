@@ -33,6 +33,7 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
+    files: frozenset[str] = frozenset()  # every file of the output now, by relative path
 
 
 def check_output_dir(out: Path, site_root: Path) -> None:
@@ -220,7 +221,7 @@ def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path],
     same.update(carried)
     # what `finish` adds is known only by running it
     if finish is None and tidy and present == wanted and len(same) == len(wanted) - 1:
-        return WriteStats(written=0, unchanged=len(same), removed=0)
+        return WriteStats(written=0, unchanged=len(same), removed=0, files=frozenset(present))
     new = _temp_name(out, "new")
     spare = _spare_name(out)
     try:
@@ -253,7 +254,8 @@ def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path],
         if new.exists():
             _remove_tree(new)
         raise
-    return WriteStats(written=written, unchanged=unchanged, removed=len(present - wanted - added - {MARKER}))
+    return WriteStats(written=written, unchanged=unchanged, removed=len(present - wanted - added - {MARKER}),
+                      files=frozenset(wanted | added))
 
 
 def _listing(tree: Path) -> tuple[set[str], bool]:
