@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass, field, replace
@@ -25,6 +24,7 @@ from lillesite.config import CONFIG_NAME, Config, load_config
 from lillesite.errors import BuildFailed, LilleError
 from lillesite.pipeline import BuildOptions, build
 from lillesite.search import BackgroundIndex
+from lillesite.uptodate import input_stamps
 from lillesite.writer import SOURCE_FOLDERS
 
 log = logging.getLogger(__name__)
@@ -32,29 +32,6 @@ PREVIEW_DIR = Path(".lillesite-cache") / "preview"
 POLL_MS = 100  # how often sources are looked at; livereload's own default (800 ms) makes saves feel slow
 SETTLE_SECONDS = 0.05  # sources must stay unchanged this long before a build: one rebuild per burst
 SETTLE_LIMIT = 2.0
-
-
-def sources_snapshot(root: Path) -> tuple:
-    """(path, mtime, size) of every file the build reads; the output folder is never among them."""
-    found = []
-    for name in (CONFIG_NAME, *SOURCE_FOLDERS):
-        top = root / name
-        if top.is_file():
-            found.append((name, *_stamp(top)))
-        for dirpath, dirnames, filenames in os.walk(top):
-            dirnames.sort()
-            for filename in sorted(filenames):
-                path = Path(dirpath, filename)
-                found.append((path.relative_to(root).as_posix(), *_stamp(path)))
-    return tuple(found)
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError:  # removed between listing and looking
-        return (0, -1)
-    return (stat.st_mtime_ns, stat.st_size)
 
 
 @dataclass
@@ -66,14 +43,14 @@ class Preview:
     base_url: str
     report: Callable[[list[LilleError]], None]
     errors: list[LilleError] = field(default_factory=list)
-    built: tuple = ()
+    built: dict | None = None  # the stamps of the sources the last build read
     cache: BuildCache | None = None  # kept across rebuilds: an edit re-parses one file, re-renders its pages
     index: BackgroundIndex | None = None
 
     def rebuild(self) -> bool:
         """Build once the sources stopped changing; False when nothing changed since the last build."""
         snapshot = self._settled_snapshot()
-        if snapshot == self.built:
+        if snapshot is not None and snapshot == self.built:  # None: a folder could not be read; the build says why
             return False
         self.built = snapshot
         start = time.perf_counter()
@@ -103,12 +80,12 @@ class Preview:
         except BuildFailed as failure:
             self.report(failure.errors)
 
-    def _settled_snapshot(self) -> tuple:
-        snapshot = sources_snapshot(self.root)
+    def _settled_snapshot(self) -> dict | None:
+        snapshot = input_stamps(self.root, follow_links=True)
         deadline = time.monotonic() + SETTLE_LIMIT
         while time.monotonic() < deadline:
             time.sleep(SETTLE_SECONDS)
-            again = sources_snapshot(self.root)
+            again = input_stamps(self.root, follow_links=True)
             if again == snapshot:
                 break
             snapshot = again

@@ -25,7 +25,7 @@ from lillesite.config import CONFIG_NAME, Config
 from lillesite.errors import LilleError
 from lillesite.i18n import THEME_LOCALES
 from lillesite.templating import THEME_TEMPLATES
-from lillesite.writer import Stamp, stamp
+from lillesite.writer import SOURCE_FOLDERS, Stamp, stamp
 
 RECORD = "uptodate.pickle"
 RACY_NS = 2_000_000_000
@@ -61,13 +61,21 @@ class State:
 
 def current(config: Config, settings: str) -> State:
     taken_ns = time.time_ns()
-    inputs: dict[str, Stamp | None] | None = {}
-    for top in (config.root / CONFIG_NAME, config.content_dir, config.templates_dir, config.static_dir,
-                config.locales_dir, THEME_TEMPLATES, THEME_LOCALES):
-        if not _stamp_tree(str(top), inputs):
-            inputs = None
-            break
+    inputs = input_stamps(config.root, follow_links=False)
     return State(f"{settings}|{_git_state(config.root)}", inputs, taken_ns)
+
+
+def input_stamps(root: Path, *, follow_links: bool) -> dict[str, Stamp | None] | None:
+    """The stamps of every file a build of the site in `root` reads.
+
+    follow_links=False: None when a symbolic link is met, where a link's own stamp says nothing of
+    its target's. True (the preview's watch): a linked file counts by its target, linked folders not at all.
+    """
+    found: dict[str, Stamp | None] = {}
+    for top in (root / CONFIG_NAME, *(root / name for name in SOURCE_FOLDERS), THEME_TEMPLATES, THEME_LOCALES):
+        if not _stamp_tree(str(top), found, follow_links):
+            return None
+    return found
 
 
 def unchanged(cache: BuildCache, state: State, out: Path, now: dt.datetime) -> Record | None:
@@ -106,8 +114,9 @@ def _stamps_of(folder: str, files: frozenset[str]) -> dict[str, Stamp] | None:
         return None
 
 
-def _stamp_tree(path: str, found: dict[str, Stamp | None]) -> bool:
-    """Stamps of `path` and every file below it into `found`; False on a link or an unreadable folder."""
+def _stamp_tree(path: str, found: dict[str, Stamp | None], follow_links: bool = False) -> bool:
+    """Stamps of `path` and every file below it into `found`; False on an unreadable folder, or a link
+    unless `follow_links`."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -115,24 +124,34 @@ def _stamp_tree(path: str, found: dict[str, Stamp | None]) -> bool:
         return True
     except OSError:
         return False
-    if stat.S_ISLNK(st.st_mode):
-        return False
     if not stat.S_ISDIR(st.st_mode):
-        found[path] = stamp(st)
-        return True
+        return _stamp_file(path, st, found, follow_links)
     try:
         with os.scandir(path) as entries:
             children = list(entries)
     except OSError:
         return False
     for entry in children:
-        if entry.is_symlink():
-            return False
         if entry.is_dir(follow_symlinks=False):
-            if not _stamp_tree(entry.path, found):
+            if not _stamp_tree(entry.path, found, follow_links):
                 return False
-        else:
-            found[entry.path] = stamp(entry.stat(follow_symlinks=False))
+        elif not _stamp_file(entry.path, entry.stat(follow_symlinks=False), found, follow_links):
+            return False
+    return True
+
+
+def _stamp_file(path: str, st: os.stat_result, found: dict[str, Stamp | None], follow_links: bool) -> bool:
+    if stat.S_ISLNK(st.st_mode):
+        if not follow_links:
+            return False
+        try:
+            st = os.stat(path)
+        except OSError:
+            found[path] = None  # a broken link
+            return True
+        if stat.S_ISDIR(st.st_mode):
+            return True  # a linked folder: not followed, as the build's walk does not
+    found[path] = stamp(st)
     return True
 
 

@@ -16,7 +16,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -33,7 +33,7 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
-    files: frozenset[str] = frozenset()  # every file of the output now, by relative path
+    files: frozenset[str] = field(default=frozenset(), repr=False)  # every file of the output now, by relative path
 
 
 def check_output_dir(out: Path, site_root: Path) -> None:
