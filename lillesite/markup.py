@@ -26,6 +26,37 @@ EXTENSION_CONFIGS = {"toc": {"slugify": lambda value, separator: slugify(value) 
 # Part of every cache key: changing the Markdown set-up must re-render all Markdown.
 SETTINGS_VERSION = "md1:" + ",".join(EXTENSIONS)
 
+# Markdown tries every extension and inline pattern on every block and every run of text, and a
+# typical document uses few of them. Each is listed with what its syntax needs in the document's
+# text (strings found as written, or regexes): where none is found, leaving it out changes nothing
+# in the output, as read in Python-Markdown's sources and checked by tests/test_markup_equivalence.py.
+# A false alarm costs only time. sane_lists is always on: it replaces the core list parsers.
+_LINE_START = r"[ \t*+\-.\d]*"  # indentation and list markers, which Markdown strips from a block's lines
+OPTIONAL_EXTENSIONS: dict[str, tuple[str | re.Pattern, ...]] = {
+    "tables": ("|",),
+    "footnotes": ("[^",),
+    "attr_list": ("{",),
+    # a line starting with ':' (also after the '>' of a quote, or of a raw HTML tag whose tail md_in_html
+    # moves to a line of its own); or raw <dl>/<dd>, whose indented content def_list's indent parser takes
+    "def_list": (re.compile(r"\n" + _LINE_START + ":"), re.compile(">" + _LINE_START + ":"), re.compile("<[dD][dDlL]")),
+    "md_in_html": ("<",),  # without a tag, its HTML parser hands the text on as the core one does
+    "abbr": ("*[",),
+    # ATX heading, setext underline, raw <h1>-<h6> (md_in_html can bring them into the tree), or the marker
+    "toc": ("#", "[TOC]", re.compile("<[hH][1-6]"), re.compile(r"\n[ \t]*[=-]+[ \t]*[\n<]"),
+            re.compile(r">[ \t]*[=-]+[ \t]*[\n<]")),
+}
+# Python-Markdown's own inline patterns (markdown.inlinepatterns.build_inlinepatterns), by what they need
+OPTIONAL_INLINE_PATTERNS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("backtick",): ("`",),
+    ("escape",): ("\\",),
+    ("reference", "link", "short_reference"): ("[",),
+    ("image_link", "image_reference", "short_image_ref"): ("![",),
+    ("autolink", "automail", "html"): ("<",),
+    ("linebreak",): ("  \n", "<"),  # the raw HTML parser can put a line end after a line's spaces
+    ("entity",): ("&",),
+    ("em_strong",): ("*", "_"),
+}
+
 PAGE_LINK = "lillesite:page:"  # + 'content/pages/x.fr.md' [+ '#anchor']
 ASSET_LINK = "lillesite:asset:"  # + 'images/x.jpg' (inside static/)
 LINK_PLACEHOLDER_RE = re.compile(r'(?:lillesite:(page|asset):)([^"#\s]*)(#[^"\s]*)?')
@@ -192,24 +223,43 @@ class _HostileHtml(HTMLParser):
 
 
 class Converter:
-    """Python-Markdown with lillesite's set-up; one per process, reused for every file."""
+    """Python-Markdown with lillesite's set-up; one per process, reused for every file.
+
+    A document is converted by a Markdown instance without the extensions and inline patterns its text
+    cannot use (see OPTIONAL_EXTENSIONS), made on first need and reused: the output is the full set's.
+    """
 
     def __init__(self, *, allow_embeds: bool = False):
         self.allow_embeds = allow_embeds
-        self.md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _Setup()],
-            extension_configs=EXTENSION_CONFIGS,
-            output_format="html",
-        )
+        self._instances: dict[tuple[tuple[str, ...], tuple[str, ...]], markdown.Markdown] = {}
+
+    def _markdown_for(self, body: str) -> markdown.Markdown:
+        text = _as_markdown_reads(body)
+        extensions = tuple(name for name in EXTENSIONS
+                           if name not in OPTIONAL_EXTENSIONS or _found(text, OPTIONAL_EXTENSIONS[name]))
+        unused = tuple(name for names, needles in OPTIONAL_INLINE_PATTERNS.items() if not _found(text, needles)
+                       for name in names)
+        md = self._instances.get((extensions, unused))
+        if md is None:
+            md = markdown.Markdown(
+                extensions=[*extensions, _Setup()],
+                extension_configs={name: EXTENSION_CONFIGS[name] for name in extensions if name in EXTENSION_CONFIGS},
+                output_format="html",
+            )
+            for name in unused:
+                md.inlinePatterns.deregister(name)
+            self._instances[extensions, unused] = md
+        return md
 
     def convert(self, body: str, *, source_rel: str, body_line: int) -> Markup:
         state = _DocState(source_rel, body, body_line)
-        self.md.reset()
-        self.md.lillesite_doc = state
+        md = self._markdown_for(body)
+        md.reset()
+        md.lillesite_doc = state
         checker = _HostileHtml(self.allow_embeds)
-        self.md.lillesite_checker = checker
-        output = self.md.convert(body)
-        checker.check_stash(self.md.htmlStash.rawHtmlBlocks)
+        md.lillesite_checker = checker
+        output = md.convert(body)
+        checker.check_stash(md.htmlStash.rawHtmlBlocks)
         problems = [(level, message, line) for level, message, line in state.problems]
         problems += [("error", message, state.line_of(*needles)) for message, needles in checker.found]
         anchors = tuple(dict.fromkeys(html.unescape(a) for a in re.findall(r'\sid="([^"]+)"', output)))
@@ -223,6 +273,25 @@ class Converter:
             first_paragraph=first_paragraph(output),
             problems=tuple(problems),
         )
+
+
+def _as_markdown_reads(body: str) -> str:
+    """The text as Markdown's first preprocessor leaves it (tab_length 4), with every line after a line end.
+
+    Each step only where needed: on a typical document they would cost more than all the searches.
+    """
+    text = body
+    if "\x02" in text or "\x03" in text:  # Markdown's placeholder marks
+        text = text.replace("\x02", "").replace("\x03", "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" in text:
+        text = text.expandtabs(4)
+    return "\n" + text + "\n\n"
+
+
+def _found(text: str, needles: tuple[str | re.Pattern, ...]) -> bool:
+    return any(needle in text if isinstance(needle, str) else needle.search(text) for needle in needles)
 
 
 def first_paragraph(output: str) -> str:

@@ -1,0 +1,141 @@
+"""The converter leaves out what a document's text cannot use; the result must be the whole set's.
+
+The reference converts every document with one Markdown instance carrying every extension and
+inline pattern, as lillesite did before it chose them per document. Both must give the same Markup
+(HTML, anchors, links, summary, problems) for generated documents built from every extension's
+syntax and its near misses, and for every Markdown file of the Lille site and the test sites.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+
+from lillesite.errors import ContentError
+from lillesite.frontmatter import ContentErrors, decode, split
+from lillesite.markup import EXTENSION_CONFIGS, EXTENSIONS, Converter, _Setup
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class EveryExtension(Converter):
+    """The reference: one Markdown instance with the whole set, for every document."""
+
+    def __init__(self):
+        super().__init__()
+        self.every = markdown.Markdown(extensions=[*EXTENSIONS, _Setup()], extension_configs=EXTENSION_CONFIGS,
+                                       output_format="html")
+
+    def _markdown_for(self, body: str) -> markdown.Markdown:
+        return self.every
+
+
+# Reused across examples, as in a build: instances made for earlier documents serve later ones.
+SELECTIVE, REFERENCE = Converter(), EveryExtension()
+
+FRAGMENTS = st.sampled_from([
+    # tables
+    "| a | b |\n|---|:-:|\n| 1 | 2 |", "a | b\n--- | ---\nc | d", "| x |\n|---|", "|", "a|b",
+    # footnotes
+    "Note[^1] and[^n].", "[^1]: The note.", "[^n]: Long\n    continued\n\n    more", "[^", "[^1]: : x",
+    # abbreviations
+    "*[HTML]: Hyper Text Markup Language", "HTML and CSS", "*[", "*[EU]: ''",
+    # definition lists, and colons that only look like them
+    "Term\n: Definition", "Term\n:   Definition\n\n    more", ": x", "Note: x", "Titre : texte", "> : quoted",
+    "- : item", "1. : item", "\n:", "https://europa.eu/",
+    # attribute lists
+    "{: #id }", "{.lead}", "{: .a #b data-x=1 }", "{: onclick=\"x()\" }", "{", "}", "## Titre {#ancre}",
+    "[a](x.md){: .c }",
+    # raw HTML, with and without markdown="1"
+    "<div>", "</div>", "<div markdown=\"1\">", "<div markdown=\"1\">\n", "<section markdown=\"block\">", "<p>",
+    "</p>", "<p markdown=\"1\">", "<dl markdown=\"1\">", "</dl>", "<dd markdown=\"1\">", "</dd>", "<dl>",
+    "<h2 markdown=\"1\">", "<h3>", "</h3>", "</h2>", "<span lang=\"en\">", "</span>", "<br>", "<hr>",
+    "<hr markdown=\"1\">", "<!-- c -->", "<!--", "-->", "<?php x ?>", "<![CDATA[ x ]]>",
+    "<img src=\"x.png\" alt=\"x\">",
+    "<a href=\"javascript:alert(1)\">x</a>", "<b onclick=\"x\">b</b>", "<script>x</script>", "<iframe src=\"x\">",
+    "<https://example.org/>", "<me@example.org>", "&amp;", "&#58;", "&copy;", "&",
+    # headings in both styles, the table of contents marker, lines of = and -
+    "# Title", "## Sub", "### Trois ###", "Title\n=====", "Title\n-----", "---", "===", "- - -", "[TOC]", "#",
+    # links to content files, anchors, outside, references, images
+    "[page](../pages/eu-office.fr.md)", "[tasks](eu-office.en.md#tasks)", "[here](#missing)", "[x](#title)",
+    "[ext](https://europa.eu/)", "[ref][1]", "[1]: ../pages/x.fr.md", "[1]", "[out](../../x)", "[file](file.txt)",
+    "[site](/fr/)", "![alt](../../static/images/x.jpg)", "![](x.png)", "![ref][1]", "![x]", "!", "[", "]", "(", ")",
+    # inline syntax and what surrounds a block
+    "*em*", "**strong**", "_u_", "__s__", "*", "_", "`code`", "``a ` b``", "`", "\\*", "\\", "  \n", "> ", "> > ",
+    "- ", "* ", "1. ", "    ", "    code", "```\nfenced\n```", "\t", "\x02", "\x03", "\r", "\r\n", "word",
+    "Un texte en français.",
+])
+SEPARATORS = st.sampled_from(["", " ", "  ", "\n", "\n\n", "  \n", "\t", "\n    ", "\n> "])
+RUNS = st.lists(st.tuples(FRAGMENTS, SEPARATORS), min_size=1, max_size=5).map(
+    lambda parts: "".join(a + b for a, b in parts))
+
+
+def _prefixed(first: str, rest: str):
+    return lambda text: "\n".join(first + line if i == 0 else rest + line for i, line in enumerate(text.split("\n")))
+
+
+# What Markdown strips or splits before it parses a block: quotes, list items, raw HTML around Markdown.
+CONTAINERS = st.sampled_from([
+    lambda text: f'<div markdown="1">{text}</div>', lambda text: f'<div markdown="1">\n{text}\n</div>',
+    lambda text: f'<dl markdown="1">\n{text}\n</dl>', lambda text: f'<p markdown="1">{text}</p>',
+    lambda text: f"<div>{text}</div>", lambda text: f'<div markdown="1"><p>x</p>{text}</div>',
+    _prefixed("> ", "> "), _prefixed(">", ""), _prefixed("- ", "    "), _prefixed("1. ", "   "),
+    _prefixed("[^1]: ", "    "), _prefixed("Term\n:   ", "    "),
+])
+BLOCKS = st.one_of(RUNS, st.builds(lambda wrap, text: wrap(text), CONTAINERS, RUNS))
+DOCUMENTS = st.lists(st.tuples(BLOCKS, st.sampled_from(["\n\n", "\n", ""])), max_size=5).map(
+    lambda parts: "".join(a + b for a, b in parts))
+
+
+def convert_both(body: str, source_rel: str = "content/news/2023-01-01-a.fr.md", body_line: int = 4):
+    return (SELECTIVE.convert(body, source_rel=source_rel, body_line=body_line),
+            REFERENCE.convert(body, source_rel=source_rel, body_line=body_line))
+
+
+@settings(max_examples=600, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(DOCUMENTS)
+# syntax that only exists once Markdown has stripped or split the text around it (see OPTIONAL_EXTENSIONS)
+@example("[TOC]\n")
+@example('<h2 markdown="1">Title</h2>\n')
+@example('<div markdown="1">\n<h2>Title</h2>\n</div>\n')
+@example('<div markdown="1">Title\n===</div>\n')
+@example("> Title\n> ---\n")
+@example("> Term\n> : def\n")
+@example('<div markdown="1"><p>x</p>: def</div>\n')
+@example('<div markdown="1">\n<dl>\n<dd>x</dd>\n</dl>\n\n    indented\n</div>\n')
+@example("*\x02[HTML]: Hyper\n\nHTML\n")
+@example("ab\t\ncd\n")
+def test_generated_documents_convert_as_with_every_extension(body):
+    selective, reference = convert_both(body)
+    assert selective == reference
+
+
+def content_files() -> list[Path]:
+    files = sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "tests" / "sites").rglob("*.md"))
+    assert len(files) > 50
+    return files
+
+
+@pytest.mark.parametrize("path", content_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_site_files_convert_as_with_every_extension(path):
+    rel = str(path.relative_to(ROOT))
+    source_rel = "content/" + rel.split("content/", 1)[-1]
+    try:
+        front = split(decode(path.read_bytes(), rel), rel)
+        body, body_line = front.body, front.body_line
+    except (ContentError, ContentErrors):  # a test site's deliberately broken file: Markdown all the same
+        body, body_line = path.read_bytes().decode("utf-8", "replace"), 1
+    selective, reference = convert_both(body, source_rel=source_rel, body_line=body_line)
+    assert selective == reference
+
+
+def test_a_plain_document_is_converted_without_the_syntax_it_does_not_use():
+    converter = Converter()
+    plain = converter._markdown_for("A paragraph with [a link](../pages/x.fr.md).\n\n- and\n- a list\n")
+    assert "table" not in plain.parser.blockprocessors and "footnote" not in plain.inlinePatterns
+    assert "link" in plain.inlinePatterns and "backtick" not in plain.inlinePatterns
+    rich = converter._markdown_for("# T\n\n| a | b |\n|---|---|\n\n`x`[^1]\n\n[^1]: n\n")
+    assert "table" in rich.parser.blockprocessors and "footnote" in rich.inlinePatterns
+    assert "backtick" in rich.inlinePatterns and "toc" in rich.treeprocessors
