@@ -4,7 +4,7 @@ Runs the real command in a subprocess on a copy of the Lille site, then on the s
 1,000 news items per language, saves a news file several times and waits for its page in the
 preview folder to contain the new text. Prints min / median / max per corpus.
 
-    python benchmarks/serve_latency.py [--saves 7]
+    python benchmarks/serve_latency.py [--saves 7] [--pause 0.5]
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def measure(site: Path, saves: int) -> tuple[list[float], int, str]:
+def measure(site: Path, saves: int, pause: float) -> tuple[list[float], int, str]:
     config = load_config(site)
     result = build(config, BuildOptions(preview=True, write=False))
     entry = result.site.news[config.default_language][len(result.site.news[config.default_language]) // 2]
@@ -82,7 +82,7 @@ def measure(site: Path, saves: int) -> tuple[list[float], int, str]:
             entry.doc.source.path.write_text(text + f"\n{marker}\n", encoding="utf-8")
             wait(lambda: marker in _read(page), 60, process, log)
             latencies.append(time.perf_counter() - start)
-            time.sleep(0.5)
+            time.sleep(pause)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -108,6 +108,8 @@ def wait(condition, timeout: float, process, log: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=7)
+    parser.add_argument("--pause", type=float, default=0.5,
+                        help="seconds between saves (the search index is rebuilt in the background meanwhile)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lillesite-serve-bench-") as tmp:
         corpora = {"Lille site": copy_lille(Path(tmp) / "lille")}
@@ -115,7 +117,7 @@ def main() -> None:
         add_news(big, 1000)
         corpora["1,000 news items per language"] = big
         for name, site in corpora.items():
-            latencies, pages, last_build = measure(site, args.saves)
+            latencies, pages, last_build = measure(site, args.saves, args.pause)
             print(f"{name} ({pages} pages): save -> page on disk "
                   f"min {min(latencies) * 1000:.0f} ms, median {statistics.median(latencies) * 1000:.0f} ms, "
                   f"max {max(latencies) * 1000:.0f} ms over {len(latencies)} saves ({last_build})")

@@ -36,7 +36,12 @@ def parse(source: SourceFile, raw: bytes, converter: Converter) -> tuple[Documen
         return None, [exc]
     except ContentErrors as exc:
         return None, list(exc.errors)
-    markup = converter.convert(front.body, source_rel=where, body_line=front.body_line)
+    try:
+        markup = converter.convert(front.body, source_rel=where, body_line=front.body_line)
+    except Exception as exc:  # noqa: BLE001 - Python-Markdown fails on some odd input: say where, go on
+        return None, [ContentError(f"the Markdown of this file could not be converted ({type(exc).__name__}: {exc}); "
+                                   "look for an unusual construct, e.g. footnotes nested in footnotes",
+                                   Location(where, front.body_line))]
     errors: list[LilleError] = [
         ContentError(message, Location(where, line), level=level) for level, message, line in markup.problems
     ]
