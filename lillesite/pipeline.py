@@ -21,9 +21,9 @@ from lillesite.i18n import THEME_LOCALES, load_translations
 from lillesite.markup import Converter
 from lillesite.model import Site
 from lillesite.render import OutputFile, Renderer
+from lillesite.sources import SourceFile, discover
 from lillesite.templating import THEME_TEMPLATES, CompiledTemplates
 from lillesite.uptodate import Summary
-from lillesite.sources import SourceFile, discover
 from lillesite.writer import WriteStats, check_output_dir, collisions, output_lock, static_files, write_site
 
 DEFAULT_OUT = "_site"
