@@ -6,7 +6,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from lillesite.cli import main  # noqa: E402
+from lillesite.cli import run  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main(default_command="build", default_site=HERE))
+    run(default_command="build", default_site=HERE)

@@ -1,3 +1,3 @@
-from lillesite.cli import main
+from lillesite.cli import run
 
-raise SystemExit(main())
+run()

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import logging
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -258,3 +260,22 @@ def main(argv: list[str] | None = None, *, default_command: str | None = None,
         print(f"internal error in lillesite: {last}\n(run again with --debug for the traceback, "
               "and please report it)", file=sys.stderr)
         return EXIT_ERRORS
+
+
+def run(argv: list[str] | None = None, **kwargs) -> None:
+    """The process's entry point: main(), tuned for a short process that allocates much and frees little."""
+    # Collections scan the heap every 700 allocations by default; a build makes millions of objects that
+    # live until the end. The modules loaded so far are never scanned again (freeze).
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 1_000)
+    code = main(argv, **kwargs)
+    if threading.active_count() > 1:
+        sys.exit(code)  # a thread still runs: let the interpreter wait for it
+    # Nothing left to wait for: exit without freeing every object one by one (about 0.1 s on a big site).
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    logging.shutdown()
+    os._exit(code)
