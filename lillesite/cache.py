@@ -22,6 +22,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -35,7 +36,7 @@ from lillesite.document import Document
 from lillesite.errors import LilleError
 from lillesite.markup import SETTINGS_VERSION
 from lillesite.sources import SourceFile
-from lillesite.writer import Stamp, read_stamped
+from lillesite.writer import RACY_NS, Kept, Stamp, read_stamped, stamp
 
 log = logging.getLogger(__name__)
 CACHE_DIR = ".lillesite-cache"
@@ -120,8 +121,8 @@ class BuildCache:
         self._used_docs: dict[str, Parsed] = {}
         self._used_rels: dict[str, str] = {}  # rel -> key of the documents used
         # context key, page key -> (output path, sha256 of bytes)
-        self._pages: tuple[str, dict[str, tuple[str, str]]] | None = None
-        self._saved_pages: tuple[str, dict[str, tuple[str, str]]] | None = None
+        self._pages: tuple[str, dict[str, PageRecord]] | None = None
+        self._saved_pages: tuple[str, dict[str, PageRecord]] | None = None
         self._templates: dict[str, bytes] | None = None
         self._saved_templates: dict[str, bytes] = {}
 
@@ -166,7 +167,7 @@ class BuildCache:
         return dict(self._used_rels)
 
     # ---------------------------------------------------------------- pages
-    def page_records(self) -> tuple[str, dict[str, tuple[str, str]]]:
+    def page_records(self) -> tuple[str, dict[str, PageRecord]]:
         """The context key the last build's pages were rendered under, and their records."""
         if self._pages is None:
             found = _read(self.folder / "pages.pickle", self.version) if self.persistent else None
@@ -178,7 +179,7 @@ class BuildCache:
             self._saved_templates = dict(self._templates)
         return self._pages
 
-    def keep_pages(self, context_key: str, records: dict[str, tuple[str, str]]) -> None:
+    def keep_pages(self, context_key: str, records: dict[str, PageRecord]) -> None:
         """The pages of the last successful build replace the previous ones."""
         self._pages = (context_key, records)
 
@@ -287,18 +288,23 @@ class Digester:
         return found[1]
 
 
-class PageCache:
-    """Page key -> bytes of the page as the previous build wrote them, verified by their sha256."""
+# A page record: its output path, the sha256 of its bytes, and the stamp of the output file that held
+# them when the build that wrote it finished (None: not known, or too recent to be trusted; see
+# RACY_NS): while the file keeps that stamp it is not read again.
+PageRecord = tuple[str, str, Stamp | None]
 
-    def __init__(self, previous: tuple[str, dict[str, tuple[str, str]]], out: Path, context_key: str,
+
+class PageCache:
+    """Page key -> the page as the previous build wrote it: the output's file, verified by its stamp or sha256."""
+
+    def __init__(self, previous: tuple[str, dict[str, PageRecord]], out: Path, context_key: str,
                  doc_keys: dict[str, str]):
         self.records = previous[1] if previous[0] == context_key else {}
         self.cold = not self.records  # every page will be rendered
         self.out = out
         self.context_key = context_key  # templates, catalogues, config, code
         self.digester = Digester(doc_keys)
-        self.new_records: dict[str, tuple[str, str]] = {}
-        self.stamps: dict[str, Stamp] = {}  # output files read and found as the records say, for the writer
+        self.new_records: dict[str, PageRecord] = {}
 
     def key(self, inputs: Any) -> str | None:
         """The key of a page made of `inputs` (plain values and model objects) in this context."""
@@ -308,16 +314,36 @@ class PageCache:
             log.debug("page not cacheable: %s in its context", exc)
             return None
 
-    def get(self, key: str, path: str) -> bytes | None:
+    def get(self, key: str, path: str) -> Kept | None:
         record = self.records.get(key)
         if record is None or record[0] != path:
             return None
-        found = read_stamped(self.out / path)
+        target = os.path.join(self.out, path)
+        if record[2] is not None:
+            try:
+                if stamp(os.lstat(target)) == record[2]:
+                    self.new_records[key] = record
+                    return Kept(target, record[2])
+            except OSError:
+                return None
+        found = read_stamped(target)
         if found is None or hashlib.sha256(found[0]).hexdigest() != record[1]:
             return None
-        self.new_records[key] = record
-        data, self.stamps[path] = found
-        return data
+        self.new_records[key] = (path, record[1], None)
+        return Kept(target, found[1], found[0])
 
     def put(self, key: str, path: str, data: bytes) -> None:
-        self.new_records[key] = (path, hashlib.sha256(data).hexdigest())
+        self.new_records[key] = (path, hashlib.sha256(data).hexdigest(), None)
+
+    def stamp_records(self) -> None:
+        """After the output is written: note the stamps of the pages' files, but of none written so
+        recently that a change within the same clock tick would not show in it."""
+        before = time.time_ns() - RACY_NS
+        for key, (path, sha, known) in self.new_records.items():
+            if known is None:
+                try:
+                    st = stamp(os.lstat(os.path.join(self.out, path)))
+                except OSError:
+                    continue
+                if st[3] < before:
+                    self.new_records[key] = (path, sha, st)

@@ -24,7 +24,7 @@ from lillesite.render import OutputFile, Renderer
 from lillesite.sources import SourceFile, discover
 from lillesite.templating import THEME_TEMPLATES, CompiledTemplates
 from lillesite.uptodate import Summary
-from lillesite.writer import WriteStats, check_output_dir, collisions, output_lock, static_files, write_site
+from lillesite.writer import Kept, WriteStats, check_output_dir, collisions, output_lock, static_files, write_site
 
 DEFAULT_OUT = "_site"
 
@@ -49,7 +49,7 @@ class BuildOptions:
 @dataclass
 class BuildResult:
     site: Site | None  # None, and files too, when the output was found up to date: nothing was parsed
-    files: dict[str, bytes] | None
+    files: dict[str, bytes | Kept] | None
     warnings: list[LilleError]  # warnings and notices: what a successful build still reports
     summary: Summary
     timings: dict[str, float] = field(default_factory=dict)
@@ -204,14 +204,14 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
             indexed_later = options.preview and config.search_slug
             result.written = write_site(out, files, static,
                                         finish=None if indexed_later else _search_indexer(config, timer),
-                                        carry=(f"{search.BUNDLE}/",) if indexed_later else (),
-                                        stamps=pages.stamps if pages else None)
+                                        carry=(f"{search.BUNDLE}/",) if indexed_later else ())
         if pages and pages.new_records:
+            pages.stamp_records()
             cache.keep_pages(pages.context_key, pages.new_records)
     return result
 
 
-def _summary(site: Site, files: dict[str, bytes]) -> Summary:
+def _summary(site: Site, files: dict[str, bytes | Kept]) -> Summary:
     pages = {code: 0 for code in site.config.language_codes}
     for path in files:
         lang = path.split("/", 1)[0]
@@ -221,7 +221,7 @@ def _summary(site: Site, files: dict[str, bytes]) -> Summary:
                    next_scheduled=site.next_scheduled)
 
 
-def _render(renderer: Renderer, options: BuildOptions) -> tuple[dict[str, bytes], list[LilleError]]:
+def _render(renderer: Renderer, options: BuildOptions) -> tuple[dict[str, bytes | Kept], list[LilleError]]:
     site, config, pages, translations = renderer.site, renderer.config, renderer.pages, renderer.translations
     # in parallel when most pages must be rendered: a cold build, or templates, catalogues or config changed
     many = (pages is None or pages.cold) and sum(1 for _ in site.entries()) >= PARALLEL_MIN_FILES
@@ -238,7 +238,7 @@ def _render(renderer: Renderer, options: BuildOptions) -> tuple[dict[str, bytes]
     return files, problems
 
 
-def _made_once(pages: PageCache | None, inputs: tuple, path: str, make) -> bytes:
+def _made_once(pages: PageCache | None, inputs: tuple, path: str, make) -> bytes | Kept:
     """A generated file taken from the previous output while what it is made of is unchanged."""
     key = pages.key(inputs) if pages else None
     data = key and pages.get(key, path)

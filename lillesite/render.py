@@ -16,12 +16,13 @@ from lillesite.errors import LilleError
 from lillesite.markup import LINK_PLACEHOLDER_RE
 from lillesite.model import Entry, MenuItem, Site, Tag
 from lillesite.templating import CompiledTemplates, make_environment, template_error
+from lillesite.writer import Kept
 
 
 @dataclass(frozen=True)
 class OutputFile:
     path: str  # POSIX, relative to the output folder
-    data: bytes
+    data: bytes | Kept  # Kept: the current output's file, unchanged
 
 
 @dataclass(frozen=True)

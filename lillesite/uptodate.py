@@ -25,10 +25,9 @@ from lillesite.config import CONFIG_NAME, Config
 from lillesite.errors import LilleError
 from lillesite.i18n import THEME_LOCALES
 from lillesite.templating import THEME_TEMPLATES
-from lillesite.writer import SOURCE_FOLDERS, Stamp, stamp
+from lillesite.writer import RACY_NS, SOURCE_FOLDERS, Stamp, stamp
 
 RECORD = "uptodate.pickle"
-RACY_NS = 2_000_000_000
 GIT_TIMEOUT = 10
 
 

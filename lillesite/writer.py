@@ -101,13 +101,16 @@ def exchange(a: Path, b: Path) -> bool:
 
 
 Stamp = tuple[int, int, int, int]
+# A stamp is trusted only for a file older than this when the stamp was taken: a change made within the
+# same clock tick as the stamp would not show in it (git's "racy" files).
+RACY_NS = 2_000_000_000
 
 
 def stamp(st: os.stat_result) -> Stamp:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def read_stamped(path: Path) -> tuple[bytes, Stamp] | None:
+def read_stamped(path: str) -> tuple[bytes, Stamp] | None:
     """An output file's bytes and its stamp: while it keeps that stamp it holds these bytes, since
     the writer never writes into an existing file (it replaces it) and anything else that does changes its mtime."""
     try:
@@ -115,6 +118,28 @@ def read_stamped(path: Path) -> tuple[bytes, Stamp] | None:
             return file.read(), stamp(os.fstat(file.fileno()))
     except OSError:
         return None
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A file of the current output that is what this build would write, known by its stamp (see
+    read_stamped). The writer keeps it as it is; its bytes are read only if someone asks for them."""
+
+    path: str
+    stamp: Stamp
+    data: bytes | None = field(default=None, repr=False)  # when the build read them anyway
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        found = read_stamped(self.path)
+        if found is None or found[1] != self.stamp:
+            raise OSError(errno.ESTALE, "the output changed while the site was being built; build again", self.path)
+        return found[0]
+
+
+def file_bytes(data: bytes | Kept) -> bytes:
+    return data if isinstance(data, bytes) else data.read()
 
 
 def _has_stamp(path: str, expected: Stamp | None) -> bool:
@@ -183,19 +208,18 @@ def _remove_tree(tree: Path) -> None:
     shutil.rmtree(tree, ignore_errors=True)
 
 
-def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], *,
-               finish: Callable[[Path], None] | None = None, carry: tuple[str, ...] = (),
-               stamps: dict[str, Stamp] | None = None) -> WriteStats:
-    """Write `files` (generated) and `static` (copied) as the new content of `out`; OS errors become BuildFailed.
+def write_site(out: Path, files: dict[str, bytes | Kept], static: dict[str, Path], *,
+               finish: Callable[[Path], None] | None = None, carry: tuple[str, ...] = ()) -> WriteStats:
+    """Write `files` (generated, or Kept from the current output) and `static` (copied) as the new
+    content of `out`; OS errors become BuildFailed.
 
     `finish` gets the complete new tree before the swap (the search index is written there),
     so what it adds is swapped in atomically with the rest, and its failure leaves `out` as it was.
     `carry`: folders (as 'name/') whose files in the previous output are kept as they are.
-    `stamps`: output files this build read (read_stamped) and found equal to what `files` holds.
     """
     out = out.resolve()
     try:
-        return _write_and_swap(out, files, static, finish, carry, stamps or {})
+        return _write_and_swap(out, files, static, finish, carry)
     except OSError as exc:
         raise _cannot_write(exc, out) from None
 
@@ -207,9 +231,8 @@ def _cannot_write(exc: OSError, out: Path) -> BuildFailed:
         Location(str(out)))])
 
 
-def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path],
-                    finish: Callable[[Path], None] | None, carry: tuple[str, ...],
-                    stamps: dict[str, Stamp]) -> WriteStats:
+def _write_and_swap(out: Path, files: dict[str, bytes | Kept], static: dict[str, Path],
+                    finish: Callable[[Path], None] | None, carry: tuple[str, ...]) -> WriteStats:
     clean_stale(out)
     present, tidy = _listing(out) if (out / MARKER).is_file() else (set(), False)
     carried = {rel for rel in present if rel.startswith(carry)} - files.keys() - static.keys() if carry else set()
@@ -217,7 +240,8 @@ def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path],
     old = str(out)
     same = {rel for rel, source in static.items() if rel in present and _same_file(os.path.join(old, rel), source)}
     same.update(rel for rel, data in files.items() if rel in present and (
-        _has_stamp(os.path.join(old, rel), stamps.get(rel)) or _same_bytes(os.path.join(old, rel), data)))
+        _has_stamp(os.path.join(old, rel), data.stamp) if type(data) is Kept
+        else _same_bytes(os.path.join(old, rel), data)))
     same.update(carried)
     # what `finish` adds is known only by running it
     if finish is None and tidy and present == wanted and len(same) == len(wanted) - 1:
@@ -236,7 +260,7 @@ def _write_and_swap(out: Path, files: dict[str, bytes], static: dict[str, Path],
         for rel, source in static.items():
             written += _put(str(new), old, rel, folders, rel in same, lambda target: shutil.copy2(source, target))
         for rel, data in files.items():
-            written += _put(str(new), old, rel, folders, rel in same, lambda target: _write_file(target, data))
+            written += _put(str(new), old, rel, folders, rel in same, lambda target: _write_file(target, file_bytes(data)))
         for rel in carried:
             written += _put(str(new), old, rel, folders, True, lambda target: shutil.copy2(os.path.join(old, rel), target))
         unchanged = len(wanted) - 1 - written
@@ -410,6 +434,6 @@ def static_files(static_dir: Path, site_root: Path, errors: list[LilleError]) ->
     return result
 
 
-def collisions(files: dict[str, bytes], static: dict[str, Path]) -> list[LilleError]:
+def collisions(files: dict[str, bytes | Kept], static: dict[str, Path]) -> list[LilleError]:
     return [ContentError(f"static file would overwrite a generated page /{rel}", Location(f"static/{rel}"))
             for rel in sorted(static.keys() & files.keys())]

@@ -89,6 +89,27 @@ def test_unchanged_pages_keep_their_file_and_removed_pages_disappear(site_copy):
     assert (about.stat().st_ino, about.stat().st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
 
 
+def test_pages_kept_by_stamp_are_not_read_and_a_changed_output_file_is_rewritten(site_copy):
+    site = site_copy("bilingual")
+    reference = clean_build(site, site.parent / "reference")
+    out = site / "_site"
+    assert cached_build(site, out) == reference
+    # Stamps are trusted only for files older than the build that records them: age the output.
+    old = os.stat(out).st_mtime - 3600
+    for path in out.rglob("*"):
+        os.utime(path, (old, old), follow_symlinks=False)
+    assert cached_build(site, out) == reference  # reads every page once more, then records their stamps
+    with mock.patch("lillesite.cache.read_stamped", side_effect=AssertionError("read")) as reading:
+        assert cached_build(site, out) == reference
+    assert not reading.called
+    # A hand edit changes the file's stamp: the page is read, found different, and written again.
+    page = out / "fr/bureau/index.html"
+    data = page.read_bytes()
+    page.write_bytes(data.replace(b"<main", b"<MAIN", 1))
+    assert page.read_bytes() != data
+    assert cached_build(site, out) == reference
+
+
 def test_warnings_are_reported_again_from_the_cache(tmp_path):
     site = write_site(tmp_path / "site", {
         "content/pages/index.fr.md": '---\ntitle: "Accueil"\n---\nVoir [plus bas](#nulle-part).\n',
