@@ -47,32 +47,29 @@ def inside(path: Path, root: Path) -> bool:
 
 
 def walk(folder: Path, root: Path, errors: ErrorList) -> list[Path]:
-    """Files below `folder`, sorted; links leading outside the site are reported, never followed."""
-    found: list[Path] = []
+    """Files below `folder`, sorted; links leading outside the site are reported, never followed, and
+    linked folders are not walked."""
+    found: list[str] = []
     if not inside(folder, root):  # the folder itself may be a link to elsewhere
         errors.add(ContentError("symlink points outside the site; not followed", Location(_rel(folder, root))))
-        return found
-    for dirpath, dirnames, filenames in os.walk(folder):
-        here = Path(dirpath)
-        kept = []
-        for name in sorted(dirnames):
-            sub = here / name
-            if IGNORED.search(name):
-                continue
-            if sub.is_symlink() and not inside(sub, root):
-                errors.add(ContentError("symlink points outside the site; not followed", Location(_rel(sub, root))))
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in filenames:
-            path = here / name
-            if IGNORED.search(name):
-                continue
-            if path.is_symlink() and not inside(path, root):
-                errors.add(ContentError("symlink points outside the site; not followed", Location(_rel(path, root))))
-                continue
-            found.append(path)
-    return sorted(found)
+        return []
+
+    def visit(path: str) -> None:
+        with os.scandir(path) as entries:  # scandir's entries know their type: no stat per file
+            for entry in sorted(entries, key=lambda e: e.name):
+                if IGNORED.search(entry.name):
+                    continue
+                link = entry.is_symlink()
+                if link and not inside(Path(entry.path), root):
+                    errors.add(ContentError("symlink points outside the site; not followed",
+                                            Location(_rel(Path(entry.path), root))))
+                elif entry.is_dir():
+                    if not link:
+                        visit(entry.path)
+                else:
+                    found.append(entry.path)
+    visit(str(folder))
+    return [Path(path) for path in sorted(found, key=lambda path: path.split("/"))]
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -112,7 +109,7 @@ def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
 
 def _source(path: Path, kind: str, config: Config, errors: ErrorList) -> SourceFile | None:
     rel = _rel(path, config.root)
-    name = path.name
+    name = rel.rpartition("/")[2]
     where = Location(rel)
     if not name.endswith(".md"):
         errors.add(ContentError("not a Markdown file (.md); put images and documents in static/", where))
