@@ -1,15 +1,18 @@
 """Language typography applied to a finished page: only text between tags, never code, URLs or attributes."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable
 
 NNBSP = "\u202f"  # narrow no-break space
 NBSP = "\u00a0"
 
-_TAG_OR_TEXT = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
 _RAW_ELEMENTS = ("code", "pre", "kbd", "samp", "script", "style", "textarea", "var")
 _OPEN_RAW = re.compile(r"<(" + "|".join(_RAW_ELEMENTS) + r")[\s>]", re.I)
+# The same, to search with: testing first, in one step, the letter after '<' rules out most tags quickly.
+_FIND_RAW = re.compile("<(?=[" + "".join(sorted({name[0] for name in _RAW_ELEMENTS})) + "])" + _OPEN_RAW.pattern[1:],
+                       re.I)
 
 _FRENCH_RULES = [
     (re.compile(r"[ \u00a0\u202f]+([;:!?»])"), NNBSP + r"\1"),  # espace fine avant ; : ! ? et »
@@ -19,36 +22,86 @@ _FRENCH_RULES = [
     (re.compile(r"(?<=\d)[ \u00a0]?(%|‰|€)"), NNBSP + r"\1"),  # 35 %
     (re.compile(r"(?<=\d)[ \u00a0](?=(?:millions?|milliards?|km|h|min|M)\b)"), NBSP),  # 1,2 million
 ]
-
+# Matches wherever a rule does, one branch per rule but without their lookaheads (so that it also finds, in
+# a whole text, what a rule finds in a piece of it): where it finds nothing, every rule leaves the text alone.
+# Each branch starts with a trigger character, which lets re jump from trigger to trigger.
+_FRENCH_CANDIDATE = re.compile(
+    r"[;:!?»](?<=[ \u00a0\u202f].)|[;!?»](?<=\w.)|«"
+    r"|\d(?:[ \u00a0]\d{3}|[ \u00a0]?[%‰€]|[ \u00a0](?:millions?|milliards?|km|h|min|M))"
+)
 
 # Left as written: entities ('&amp;', '&#39;'), and URLs or e-mail addresses shown as text.
 _UNTOUCHABLE = re.compile(r"(&#?\w+;|\b(?:https?|ftp)://\S+|\bwww\.\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
-_FRENCH_TRIGGER = re.compile(r"[;:!?»«\d]")  # every rule's match holds one of these
+_FRENCH_TRIGGERS = r";:!?»«\d"  # a text where a rule matches holds one of these
+
+# A page is cut into text, comments and tags as re.split on _TAG_OR_COMMENT cuts it: a comment ends at the
+# first '-->', a tag at the first '>' (even inside quotes), and the text after the page's last '>' is one run
+# even if it holds a '<'. The skips pass over, in C and a whole page at a time, what _apply need not see.
+# They consume only whole comments, tags and text runs, so wherever they stop, the cut is the same.
+_TAG_OR_COMMENT = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_SKIP_OUTSIDE_RAW = re.compile(rf"""(?:
+    <!--.*?-->                      # a comment
+  | <(?!!--)[^>]*>                  # a tag (a comment whose '-->' lies past endpos is left to the loop)
+  | [^<{_FRENCH_TRIGGERS}]++(?=<)   # text without a trigger, followed by a tag
+)*+""", re.S | re.X)
+_SKIP_INSIDE_RAW = re.compile(r"(?:<!--.*?-->|<(?!/|!--)[^>]*>|[^<]++)*+", re.S)  # stops at closing tags
 
 
+@functools.lru_cache(maxsize=4096)  # menus, footers and titles come back on page after page
 def _french_text(text: str) -> str:
-    if not _FRENCH_TRIGGER.search(text):
-        return text  # most text between tags: skip the six rules
+    if not _FRENCH_CANDIDATE.search(text):
+        return text  # most text runs, dates and counts among them
     pieces = _UNTOUCHABLE.split(text)
     for index in range(0, len(pieces), 2):
+        if not _FRENCH_CANDIDATE.search(pieces[index]):
+            continue  # 'd' and 'essai' around '&#39;', for one
         for pattern, replacement in _FRENCH_RULES:
             pieces[index] = pattern.sub(replacement, pieces[index])
     return "".join(pieces)
 
 
 def _apply(html: str, fix: Callable[[str], str]) -> str:
-    parts = _TAG_OR_TEXT.split(html)
-    raw_depth: list[str] = []
-    for index, part in enumerate(parts):
-        if index % 2:  # a tag or comment
-            lowered = part.lower()
-            if raw_depth and lowered.startswith("</" + raw_depth[-1]):
+    """fix() on each text run outside raw elements; it must leave a text without _FRENCH_TRIGGERS alone.
+
+    The old loop over every part of re.split, done only where it matters: at the text runs holding a trigger,
+    and at the tags where _FIND_RAW matches (or that may close a raw element, inside one).
+    """
+    end = html.rfind(">") + 1  # before it, every '<' starts a tag or a comment; after it, all is text
+    pieces: list[str] = []  # the page up to the last text run fix() changed
+    copied = position = 0  # html[:copied] is in pieces; html[:position] has been read
+    raw_depth: list[str] = []  # the raw elements open here, innermost last
+    next_raw = -1  # where _FIND_RAW matches next (maybe in an attribute or a comment): the skips stop there
+    while True:
+        if next_raw < position:
+            found = _FIND_RAW.search(html, position, end)
+            next_raw = found.start() if found else end
+        position = (_SKIP_INSIDE_RAW if raw_depth else _SKIP_OUTSIDE_RAW).match(html, position, next_raw).end()
+        if position < end and html[position] == "<":  # a tag or comment that may open or close a raw element
+            close = _TAG_OR_COMMENT.match(html, position).end()
+            tag = html[position:close]
+            if raw_depth and tag.lower().startswith("</" + raw_depth[-1]):
                 raw_depth.pop()
-            elif _OPEN_RAW.match(part) and not part.endswith("/>"):
-                raw_depth.append(_OPEN_RAW.match(part).group(1).lower())
-        elif part and not raw_depth:
-            parts[index] = fix(part)
-    return "".join(parts)
+            elif (opening := _OPEN_RAW.match(tag)) and not tag.endswith("/>"):
+                raw_depth.append(opening.group(1).lower())
+            position = close
+            continue
+        # a text run that may hold a trigger: up to the next tag, or the end of the page for the last one
+        stop = html.find("<", position, end)
+        if stop < 0:
+            stop = len(html)
+        if not raw_depth:
+            text = html[position:stop]
+            fixed = fix(text)
+            if fixed != text:
+                pieces += (html[copied:position], fixed)
+                copied = stop
+        if stop == len(html):
+            break
+        position = stop
+    if not pieces:
+        return html
+    pieces.append(html[copied:])
+    return "".join(pieces)
 
 
 def for_language(code: str) -> Callable[[str], str] | None:
