@@ -120,7 +120,7 @@ class BuildCache:
         self._saved_docs: dict[str, frozenset[str]] = {}  # shard -> keys as on disk
         self._used_docs: dict[str, Parsed] = {}
         self._used_rels: dict[str, str] = {}  # rel -> key of the documents used
-        # context key, page key -> (output path, sha256 of bytes)
+        # context key, page key -> its PageRecord
         self._pages: tuple[str, dict[str, PageRecord]] | None = None
         self._saved_pages: tuple[str, dict[str, PageRecord]] | None = None
         self._templates: dict[str, bytes] | None = None

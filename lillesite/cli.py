@@ -20,6 +20,7 @@ from lillesite.pipeline import BuildOptions, BuildResult, build
 
 log = logging.getLogger("lillesite")
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+DEFAULT_GC_THRESHOLD = gc.get_threshold()
 
 
 def _site_argument(parser: argparse.ArgumentParser) -> None:
@@ -179,6 +180,8 @@ def cmd_check(args) -> int:
 def cmd_serve(args) -> int:
     from lillesite import serve  # tornado and livereload load only for the command that needs them
 
+    gc.unfreeze()  # a long-lived process: Python's default collection again (see run())
+    gc.set_threshold(*DEFAULT_GC_THRESHOLD)
     serve.run(load_config(args.site), host=args.host, port=args.port, report=report)
     return EXIT_OK
 

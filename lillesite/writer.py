@@ -255,14 +255,17 @@ def _write_and_swap(out: Path, files: dict[str, bytes | Kept], static: dict[str,
         else:
             new.mkdir(parents=True)
             (new / MARKER).write_bytes(b"")  # first: a tree left by a killed build is recognisably ours
-        folders = _prune(new, wanted)
+        folders, kept = _prune(new, wanted)
         written = 0
         for rel, source in static.items():
-            written += _put(str(new), old, rel, folders, rel in same, lambda target: shutil.copy2(source, target))
+            written += _put(str(new), old, rel, folders, rel in kept, rel in same,
+                            lambda target: shutil.copy2(source, target))
         for rel, data in files.items():
-            written += _put(str(new), old, rel, folders, rel in same, lambda target: _write_file(target, file_bytes(data)))
+            written += _put(str(new), old, rel, folders, rel in kept, rel in same,
+                            lambda target: _write_file(target, file_bytes(data)))
         for rel in carried:
-            written += _put(str(new), old, rel, folders, True, lambda target: shutil.copy2(os.path.join(old, rel), target))
+            written += _put(str(new), old, rel, folders, rel in kept, True,
+                            lambda target: shutil.copy2(os.path.join(old, rel), target))
         unchanged = len(wanted) - 1 - written
         added = set()
         if finish:
@@ -316,13 +319,14 @@ def _usable_spare(spare: Path) -> bool:
     return spare.is_dir() and not spare.is_symlink() and (spare / MARKER).is_file()
 
 
-def _prune(tree: Path, wanted: set[str]) -> set[str]:
-    """Delete from `tree` every file and folder the new output does not have; return the folders it keeps."""
+def _prune(tree: Path, wanted: set[str]) -> tuple[set[str], set[str]]:
+    """Delete from `tree` every file and folder the new output does not have; return the folders and
+    the files it keeps."""
     needed = {""}
     for rel in wanted:
         parts = rel.split("/")[:-1]
         needed.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    kept = set()
+    kept, files = set(), set()
 
     def visit(folder: str, rel: str) -> None:
         kept.add(rel)
@@ -337,22 +341,26 @@ def _prune(tree: Path, wanted: set[str]) -> set[str]:
                         shutil.rmtree(entry.path)
                 elif path not in wanted:
                     os.unlink(entry.path)
+                else:
+                    files.add(path)
     visit(str(tree), "")
-    return kept
+    return kept, files
 
 
-def _put(new: str, old: str, rel: str, folders: set[str], same: bool, write: Callable[[str], None]) -> bool:
+def _put(new: str, old: str, rel: str, folders: set[str], in_new: bool, same: bool,
+         write: Callable[[str], None]) -> bool:
     """Make `new`/rel the wanted file: a hard link to the previous output's file when that one is the
     same (kept as it is if it already is that link), else freshly written. True when written.
 
-    A file of `new` may be a hard link to one of the output: it is replaced, never written into.
+    A file of `new` (`in_new`) may be a hard link to one of the output: it is replaced, never written into.
     """
     target = os.path.join(new, rel)
     previous = os.path.join(old, rel)
-    if same and _same_inode(previous, target):
-        return False
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(target)
+    if in_new:
+        if same and _same_inode(previous, target):
+            return False
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
     _make_folder(new, rel, folders)
     if same and _link(previous, target):
         return False
@@ -369,11 +377,16 @@ def _same_inode(a: str, b: str) -> bool:
 
 
 def _make_folder(tree: str, rel: str, folders: set[str]) -> None:
+    """The folder of `rel`, and those above it, that `folders` (what `tree` has) does not list yet."""
+    missing = []
     folder = rel.rpartition("/")[0]
-    if folder not in folders:
-        os.makedirs(os.path.join(tree, folder), exist_ok=True)
-        parts = folder.split("/")
-        folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    while folder and folder not in folders:
+        missing.append(folder)
+        folder = folder.rpartition("/")[0]
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(os.path.join(tree, folder))
+        folders.add(folder)
 
 
 def _added_files(tree: Path, known: set[str]) -> set[str]:
