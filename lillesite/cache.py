@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import importlib.util
 import io
 import logging
 import os
@@ -26,15 +27,10 @@ import time
 from pathlib import Path, PurePath
 from typing import Any
 
-import babel
-import jinja2
-import markdown
 import markupsafe
 
 from lillesite import __version__
-from lillesite.document import Document
 from lillesite.errors import LilleError
-from lillesite.markup import SETTINGS_VERSION
 from lillesite.sources import SourceFile
 from lillesite.writer import RACY_NS, Kept, Stamp, read_stamped, stamp
 
@@ -44,15 +40,26 @@ MAGIC = b"lillesite-cache\n"
 PACKAGE = Path(__file__).parent
 SHARDS = "0123456789abcdef"  # documents are spread over 16 files, so an edit rewrites one small file
 
-Parsed = tuple[Document | None, list[LilleError]]
+# The libraries whose results the cache keeps (HTML, front matter, compiled templates, dates): their code
+# is part of its version. It is read from their folders, not imported: a build that finds its output
+# up to date never loads them.
+LIBRARIES = ("markdown", "jinja2", "babel", "markupsafe", "yaml")
+
+Parsed = tuple[Any, list[LilleError]]  # a Document (None if the file has errors) and its problems
 
 
 def code_version() -> str:
-    """The generator's version and a hash of its code, so a development checkout never reuses stale results."""
-    h = hashlib.sha256(f"{__version__}|{SETTINGS_VERSION}|{sys.version}|{markdown.__version__}|"
-                       f"{jinja2.__version__}|{babel.__version__}".encode())
+    """The generator's version and a hash of its code and its libraries' code, so a development checkout
+    or an upgrade never reuses stale results."""
+    h = hashlib.sha256(f"{__version__}|{sys.version}".encode())
     for path in sorted(PACKAGE.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        folder = Path(spec.submodule_search_locations[0]) if spec and spec.submodule_search_locations else None
+        h.update(f"\1{name}\0{folder}".encode())
+        for path in sorted(folder.glob("*.py")) if folder else ():  # the top-level modules: the version is there
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
@@ -252,6 +259,9 @@ class Digester:
     """
 
     def __init__(self, doc_keys: dict[str, str]) -> None:
+        from lillesite import document  # here: the up-to-date check imports this module, not Markdown
+
+        self._document = document.Document
         self._memo: dict[int, tuple[object, bytes]] = {}  # id -> (the object, kept alive; its digest)
         self._doc_keys = doc_keys  # rel -> cache key of the parsed document: its bytes, path and settings
 
@@ -277,7 +287,7 @@ class Digester:
     def _object(self, value: Any) -> bytes:
         found = self._memo.get(id(value))
         if found is None:
-            doc_key = self._doc_keys.get(value.source.rel) if type(value) is Document else None
+            doc_key = self._doc_keys.get(value.source.rel) if type(value) is self._document else None
             if doc_key:  # a document is a function of what its cache key covers; only its place on disk is not
                 fields = (doc_key, str(value.source.path))
             else:

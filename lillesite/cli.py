@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from lillesite import __version__, scaffold, translations
+from lillesite import __version__
 from lillesite.config import load_config
 from lillesite.errors import BuildFailed, LilleError, UsageError
 from lillesite.pipeline import BuildOptions, BuildResult, build
@@ -187,6 +187,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_new(args) -> int:
+    from lillesite import scaffold  # the commands that do not build load only what they use
+
     config = load_config(args.site)
     if args.kind == "news":
         path = scaffold.new_news(config, args.title, date=args.date, lang=args.lang, key=args.key)
@@ -197,6 +199,8 @@ def cmd_new(args) -> int:
 
 
 def cmd_translations(args) -> int:
+    from lillesite import translations
+
     config = load_config(args.site)
     for path in args.mark_done or ():
         value = translations.mark_done(config, path)

@@ -14,6 +14,8 @@ import babel
 from lillesite import yamltext
 from lillesite.errors import BuildFailed, ConfigError, Location
 
+THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"  # the built-in theme, under the site's own
+THEME_LOCALES = Path(__file__).parent / "theme" / "locales"
 CONFIG_NAME = "site.yml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -10,10 +10,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
-from lillesite.config import Config
+from lillesite.config import THEME_LOCALES, Config
 from lillesite.errors import ConfigError, LilleError, Location
 
-THEME_LOCALES = Path(__file__).parent / "theme" / "locales"
 DOMAIN = "messages"
 
 

@@ -23,8 +23,6 @@ from lillesite.urls import slugify
 # The documented extension set (README, "Writing content").
 EXTENSIONS = ("tables", "footnotes", "attr_list", "def_list", "md_in_html", "abbr", "sane_lists", "toc")
 EXTENSION_CONFIGS = {"toc": {"slugify": lambda value, separator: slugify(value) or "section"}}
-# Part of every cache key: changing the Markdown set-up must re-render all Markdown.
-SETTINGS_VERSION = "md1:" + ",".join(EXTENSIONS)
 
 # Markdown tries every extension and inline pattern on every block and every run of text, and a
 # typical document uses few of them. Each is listed with what its syntax needs in the document's

@@ -1,30 +1,27 @@
-"""build(config, options): the stages in order, each timed. Only discover/parse read content; only write writes."""
+"""build(config, options): what a build is asked (BuildOptions) and what it answers (BuildResult).
+
+A build that finds its output up to date (uptodate.py) stops there; otherwise the stages run
+(stages.py). The stages, and the libraries they use, load only then: a build that finds nothing
+changed starts without Jinja, Markdown and the rest.
+"""
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lillesite import checks, feeds, search, sitemap, translations as translation_status, uptodate, urls
-from lillesite.assemble import assemble
-from lillesite.cache import BuildCache, PageCache, Parsed, files_digest
+from lillesite import uptodate
+from lillesite.cache import BuildCache
 from lillesite.config import Config
-from lillesite.document import Document, parse
-from lillesite.errors import BuildFailed, ContentError, LilleError, Location
-from lillesite.i18n import THEME_LOCALES, load_translations
-from lillesite.markup import Converter
-from lillesite.model import Site
-from lillesite.render import OutputFile, Renderer
-from lillesite.sources import SourceFile, discover
-from lillesite.templating import THEME_TEMPLATES, CompiledTemplates
+from lillesite.errors import BuildFailed, ContentError, LilleError
 from lillesite.uptodate import Summary
-from lillesite.writer import Kept, WriteStats, check_output_dir, collisions, output_lock, static_files, write_site
+from lillesite.writer import Kept, WriteStats
+
+if TYPE_CHECKING:
+    from lillesite.model import Site
 
 DEFAULT_OUT = "_site"
 
@@ -68,67 +65,6 @@ def build_time() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-class _Timer:
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str):
-        start = time.perf_counter()
-        yield
-        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
-
-
-# Below this many files to parse, starting worker processes costs more than it saves. Measured on
-# the 2-core machine (busy): 8 files 158 ms in one process / 277 ms in two; 16: equal; 32 and 64:
-# about equal; 128: 3.4 s / 2.3 s.
-PARALLEL_MIN_FILES = 48
-
-
-def read_sources(sources: list[SourceFile], *, allow_embeds: bool, cache: BuildCache | None = None,
-                 jobs: int = 1) -> tuple[list[Document], list[LilleError]]:
-    """Parse every source, in order: from the cache where its bytes were seen before, else in `jobs` processes."""
-    parsed: list[Parsed | None] = []
-    todo: list[tuple[int, SourceFile, bytes, str | None]] = []
-    for source in sources:
-        try:
-            raw = source.path.read_bytes()
-        except OSError as exc:
-            parsed.append((None, [ContentError(f"cannot read: {exc.strerror}", Location(source.rel))]))
-            continue
-        key = cache.doc_key(source.rel, raw, allow_embeds) if cache else None
-        found = cache.get_doc(key, source) if cache else None
-        parsed.append(found)
-        if not found:
-            todo.append((len(parsed) - 1, source, raw, key))
-    for (index, _, _, key), result in zip(todo, _parse_all([(s, raw) for _, s, raw, _ in todo], allow_embeds, jobs)):
-        parsed[index] = result
-        if cache:
-            cache.put_doc(key, result)
-    docs, errors = [], []
-    for doc, problems in parsed:
-        errors.extend(problems)
-        if doc:
-            docs.append(doc)
-    return docs, errors
-
-
-def _parse_all(items: list[tuple[SourceFile, bytes]], allow_embeds: bool, jobs: int) -> list[Parsed]:
-    if jobs < 2 or len(items) < PARALLEL_MIN_FILES:
-        return _parse_chunk(items, allow_embeds)
-    # fork shares the loaded modules, so workers start at once; with threads running (serve) it is unsafe
-    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
-    size = max(8, len(items) // (jobs * 4))  # a few chunks per worker, so one slow chunk does not idle the rest
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=context) as pool:
-        return [result for chunk in pool.map(_parse_chunk, chunks, [allow_embeds] * len(chunks)) for result in chunk]
-
-
-def _parse_chunk(items: list[tuple[SourceFile, bytes]], allow_embeds: bool) -> list[Parsed]:
-    converter = Converter(allow_embeds=allow_embeds)
-    return [parse(source, raw, converter) for source, raw in items]
-
-
 def build(config: Config, options: BuildOptions = BuildOptions(), *, cache: BuildCache | None = None) -> BuildResult:
     """Run every stage; raise BuildFailed with all errors (and, under --strict, warnings) of the run.
 
@@ -149,170 +85,13 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, cache: Buil
             return BuildResult(site=None, files=None, warnings=list(record.warnings), summary=record.summary,
                                timings={"up-to-date check": time.perf_counter() - start},
                                written=WriteStats(written=0, unchanged=len(record.outputs) - 1, removed=0), out=out)
+    from lillesite import stages  # only now: see the module's docstring
+
     try:
-        result = _build(config, options, cache)
+        result = stages.run(config, options, cache)
         if state:
             uptodate.keep(cache, state, result.out, result.written.files, result.summary, result.warnings)
         return result
     finally:
         if cache:
             cache.save()
-
-
-def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
-    timer = _Timer()
-    out = options.output_dir(config)
-    if options.write:
-        check_output_dir(out, config.root)
-    errors: list[LilleError] = []
-    with timer.stage("discover"):
-        sources, found = discover(config)
-        errors += found.items
-        static = static_files(config.static_dir, config.root, errors)
-        history = translation_status.read_history(config.root)
-    with timer.stage("parse"):
-        docs, problems = read_sources(sources, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs)
-        errors += problems
-    with timer.stage("assemble"):
-        include = options.preview
-        site, problems = assemble(config, docs, now=build_time(), static_files=frozenset(static),
-                                  include_drafts=options.drafts or include, include_future=options.future or include)
-        errors += problems
-        translations, problems = load_translations(config)
-        errors += problems
-        outdated = translation_status.outdated(site, history)
-        errors += checks.stale_notices(outdated, git=history is not None)
-    _fail_on_errors(errors, strict=False)
-    with timer.stage("render"):
-        pages = _page_cache(config, options, cache, out) if cache and options.write else None
-        renderer = Renderer(site, translations, preview=options.preview, outdated=outdated, pages=pages,
-                            compiled=CompiledTemplates(cache.compiled_templates()) if cache else None)
-        files, problems = _render(renderer, options)
-        errors += problems
-        errors += collisions(files, static)
-        if config.search_slug:
-            errors += search.collisions(static)
-    if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
-        with timer.stage("check"):
-            errors += checks.hreflang_problems(site, files) + checks.missing_ui_strings(config)
-    _fail_on_errors(errors, strict=options.strict)
-    result = BuildResult(site=site, files=files, warnings=[e for e in errors if e.level != "error"],
-                         summary=_summary(site, files), timings=timer.timings, out=out)
-    if options.write:
-        with timer.stage("write"), output_lock(out):
-            # the preview indexes in the background (search.BackgroundIndex), keeping the last index meanwhile
-            indexed_later = options.preview and config.search_slug
-            result.written = write_site(out, files, static,
-                                        finish=None if indexed_later else _search_indexer(config, timer),
-                                        carry=(f"{search.BUNDLE}/",) if indexed_later else ())
-        if pages and pages.new_records:
-            pages.stamp_records()
-            cache.keep_pages(pages.context_key, pages.new_records)
-    return result
-
-
-def _summary(site: Site, files: dict[str, bytes | Kept]) -> Summary:
-    pages = {code: 0 for code in site.config.language_codes}
-    for path in files:
-        lang = path.split("/", 1)[0]
-        if lang in pages and path.endswith(".html"):
-            pages[lang] += 1
-    return Summary(pages=pages, feeds=sum(1 for path in files if path.endswith("feed.xml")),
-                   next_scheduled=site.next_scheduled)
-
-
-def _render(renderer: Renderer, options: BuildOptions) -> tuple[dict[str, bytes | Kept], list[LilleError]]:
-    site, config, pages, translations = renderer.site, renderer.config, renderer.pages, renderer.translations
-    # in parallel when most pages must be rendered: a cold build, or templates, catalogues or config changed
-    many = (pages is None or pages.cold) and sum(1 for _ in site.entries()) >= PARALLEL_MIN_FILES
-    rendered, problems = _render_pages(renderer, options.jobs if many else 1)
-    files = {f.path: f.data for f in rendered}
-    for lang in config.language_codes:
-        # a feed reads the language's latest items; config and catalogues are in the cache's context key
-        files[urls.output_path(urls.feed(lang))] = _made_once(
-            pages, ("feed", lang, site.news[lang][:config.feed_limit]), urls.output_path(urls.feed(lang)),
-            lambda: feeds.rss(site, lang, translations[lang]))
-    files[urls.output_path(urls.SITEMAP)] = _made_once(
-        pages, ("sitemap", sitemap.groups(site)), urls.output_path(urls.SITEMAP), lambda: sitemap.sitemap(site))
-    files[urls.output_path(urls.ROBOTS)] = sitemap.robots(site)
-    return files, problems
-
-
-def _made_once(pages: PageCache | None, inputs: tuple, path: str, make) -> bytes | Kept:
-    """A generated file taken from the previous output while what it is made of is unchanged."""
-    key = pages.key(inputs) if pages else None
-    data = key and pages.get(key, path)
-    if not data:
-        data = make()
-        if key:
-            pages.put(key, path, data)
-    return data
-
-
-def _render_pages(renderer: Renderer, jobs: int) -> tuple[list[OutputFile], list[LilleError]]:
-    """Pages rendered by `jobs` processes, in the order one process renders them.
-
-    Workers are forked after assembly, so they share the site without copying or pickling it;
-    with threads running (serve) forking is unsafe and one process renders everything.
-    """
-    if jobs < 2 or threading.active_count() > 1:
-        return renderer.render_all()
-    context = multiprocessing.get_context("fork")
-    workers = []
-    for worker in range(1, jobs):
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_render_share, args=(renderer, (worker, jobs), send), daemon=True)
-        process.start()
-        send.close()
-        workers.append((process, receive))
-    files, problems = renderer.render_all((0, jobs))
-    shares = [files]
-    for process, receive in workers:
-        try:
-            files, found, records = receive.recv()
-        except EOFError:
-            raise RuntimeError(f"rendering process {process.pid} stopped (exit code {process.exitcode})") from None
-        finally:
-            process.join()
-        shares.append(files)
-        problems += found
-        if renderer.pages:
-            renderer.pages.new_records.update(records)
-    unique: dict[tuple, LilleError] = {}  # a template error shows on many pages: reported once, as in one process
-    for error in problems:
-        unique.setdefault((str(error.location), error.message), error)
-    # page i was rendered by process i % jobs, as that process's (i // jobs)-th page
-    ordered = [shares[i % jobs][i // jobs] for i in range(sum(len(share) for share in shares))]
-    return ordered, list(unique.values())
-
-
-def _render_share(renderer: Renderer, share: tuple[int, int], send) -> None:
-    try:
-        files, problems = renderer.render_all(share)
-        send.send((files, problems, renderer.pages.new_records if renderer.pages else {}))
-    finally:
-        send.close()
-
-
-def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: Path) -> PageCache:
-    """Pages of the previous build, valid while templates, catalogues, config and code are the same."""
-    context_key = "|".join((cache.version, repr(config), repr(options.preview),
-                            files_digest(config.templates_dir, THEME_TEMPLATES),
-                            files_digest(config.locales_dir, THEME_LOCALES)))
-    return PageCache(cache.page_records(), out, context_key, cache.doc_keys())
-
-
-def _search_indexer(config: Config, timer: _Timer):
-    """The search index is built on the new output tree, before the writer swaps it in."""
-    if not config.search_slug:
-        return None
-
-    def index(tree: Path) -> None:
-        with timer.stage("search"):
-            search.index(tree)
-    return index
-
-
-def _fail_on_errors(errors: list[LilleError], *, strict: bool) -> None:
-    if any(e.level == "error" or (strict and e.level == "warning") for e in errors):
-        raise BuildFailed(errors)

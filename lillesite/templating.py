@@ -9,10 +9,9 @@ import jinja2
 from babel.support import NullTranslations
 
 from lillesite import i18n
-from lillesite.config import Config, Language
+from lillesite.config import THEME_TEMPLATES, Config, Language
 from lillesite.errors import Location, TemplateError
 
-THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
 
 
 class CompiledTemplates(jinja2.BytecodeCache):

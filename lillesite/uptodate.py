@@ -21,10 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lillesite.cache import BuildCache
-from lillesite.config import CONFIG_NAME, Config
+from lillesite.config import CONFIG_NAME, THEME_LOCALES, THEME_TEMPLATES, Config
 from lillesite.errors import LilleError
-from lillesite.i18n import THEME_LOCALES
-from lillesite.templating import THEME_TEMPLATES
 from lillesite.writer import RACY_NS, SOURCE_FOLDERS, Stamp, stamp
 
 RECORD = "uptodate.pickle"

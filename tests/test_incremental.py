@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from benchmarks.corpus import generate
 from tests.conftest import MINIMAL_CONFIG, SITES, build_site, run_cli, write_site
-from lillesite import pipeline
+from lillesite import stages
 from lillesite.cache import CACHE_DIR, BuildCache
 from lillesite.config import load_config
 from lillesite.errors import BuildFailed
@@ -55,10 +55,10 @@ def test_cached_build_equals_clean_build(site_copy):
 def test_parallel_parse_and_render_equal_single_process(tmp_path):
     assert threading.active_count() == 1  # else the build renders in one process and this test proves nothing
     site = generate(tmp_path / "corpus", 30)
-    sources, _ = pipeline.discover(load_config(site))
-    assert len(sources) >= pipeline.PARALLEL_MIN_FILES  # so jobs=2 really starts workers
-    single = pipeline.read_sources(sources, allow_embeds=False, jobs=1)
-    parallel = pipeline.read_sources(sources, allow_embeds=False, jobs=2)
+    sources, _ = stages.discover(load_config(site))
+    assert len(sources) >= stages.PARALLEL_MIN_FILES  # so jobs=2 really starts workers
+    single = stages.read_sources(sources, allow_embeds=False, jobs=1)
+    parallel = stages.read_sources(sources, allow_embeds=False, jobs=2)
     assert parallel[0] == single[0] and [str(e) for e in parallel[1]] == [str(e) for e in single[1]]
     reference = clean_build(site, tmp_path / "reference")
     assert cached_build(site, site / "_site", jobs=2) == reference
@@ -223,7 +223,7 @@ def _apply(site: Path, edit: tuple[str, int, str]) -> None:
 @settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EDITS, min_size=1, max_size=5))
 def test_incremental_rebuilds_equal_clean_builds(edits):
-    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(pipeline, "PARALLEL_MIN_FILES", 4), \
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(stages, "PARALLEL_MIN_FILES", 4), \
             mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": "1700000000"}):
         site = Path(tmp) / "site"
         shutil.copytree(SITES / "bilingual", site)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lillesite.pipeline import PARALLEL_MIN_FILES
+from lillesite.stages import PARALLEL_MIN_FILES
 from tests.conftest import REPO, SITES, run_cli, write_site
 
 MACHINES = [
@@ -18,7 +18,7 @@ MACHINES = [
 # then cold builds in 2 and 3 processes (each copy starts without .lillesite-cache/).
 JOBS = [("--jobs", "1", "--no-cache"), ("--jobs", "2"), ("--jobs", "3")]
 LILLE_SITE = ("site.yml", "content", "templates", "static", "locales")
-# Enough files for the parallel parse and render (pipeline.PARALLEL_MIN_FILES) to run.
+# Enough files for the parallel parse and render (stages.PARALLEL_MIN_FILES) to run.
 MORE_NEWS = {f"content/news/more/2022-{1 + i % 12:02d}-{1 + i % 28:02d}-more-{i}.{lang}.md":
              f"---\ntitle: Nouvelle {i} ({lang})\n---\nTexte *{i}* avec [un lien](../2023-03-31-meeting.{lang}.md).\n"
              for i in range(40) for lang in ("fr", "en")}

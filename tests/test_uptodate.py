@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 
 import pytest
 
-from tests.conftest import run_cli, write_site
+from tests.conftest import EPOCH, REPO, run_cli, write_site
 
 EARLY = "up-to-date check"  # what --debug prints when the build stopped early
 
@@ -151,3 +152,15 @@ def test_git_commits_are_part_of_the_state(site):
 def test_no_cache_never_stops_early(site):
     build(site)
     assert EARLY not in build(site, "--no-cache")
+
+
+def test_a_build_that_stops_early_does_not_load_the_stages(site):
+    """What makes the no-op fast: Jinja, Markdown and the stages load only when there is work."""
+    build(site)
+    probe = ("import sys\nfrom lillesite.cli import main\n"
+             f"main(['build', '--site', {str(site)!r}, '--debug'])\n"
+             "print(sorted(m for m in ('jinja2', 'markdown', 'lillesite.stages') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": EPOCH})
+    assert done.returncode == 0, done.stderr
+    assert EARLY in done.stdout and done.stdout.splitlines()[-1] == "[]", done.stdout
