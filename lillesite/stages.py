@@ -87,6 +87,7 @@ def _parse_chunk(items: list[tuple[SourceFile, bytes]], allow_embeds: bool) -> l
 
 
 def run(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
+    """Discover, parse, assemble, render, check and write; see pipeline.build()."""
     timer = _Timer()
     out = options.output_dir(config)
     if options.write:
