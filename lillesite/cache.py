@@ -289,12 +289,12 @@ class Digester:
         if found is None:
             doc_key = self._doc_keys.get(value.source.rel) if type(value) is self._document else None
             if doc_key:  # a document is a function of what its cache key covers; only its place on disk is not
-                fields = (doc_key, str(value.source.path))
+                digest = f"{doc_key}\0{value.source.path}".encode()
             else:
                 fields = tuple([(name, v if type(v) in _LEAVES else self._reduce(v))
                                 for name in value.__dataclass_fields__ for v in (getattr(value, name),)])
-            data = _serialize((type(value).__qualname__, fields))
-            found = self._memo[id(value)] = (value, hashlib.sha256(data).digest())
+                digest = hashlib.sha256(_serialize((type(value).__qualname__, fields))).digest()
+            found = self._memo[id(value)] = (value, digest)
         return found[1]
 
 
@@ -313,13 +313,14 @@ class PageCache:
         self.cold = not self.records  # every page will be rendered
         self.out = out
         self.context_key = context_key  # templates, catalogues, config, code
+        self.context_digest = hashlib.sha256(context_key.encode()).hexdigest()  # in every page's key
         self.digester = Digester(doc_keys)
         self.new_records: dict[str, PageRecord] = {}
 
     def key(self, inputs: Any) -> str | None:
         """The key of a page made of `inputs` (plain values and model objects) in this context."""
         try:
-            return self.digester.digest((self.context_key, inputs))
+            return self.digester.digest((self.context_digest, inputs))
         except Uncacheable as exc:
             log.debug("page not cacheable: %s in its context", exc)
             return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from pathlib import Path
 
@@ -57,8 +58,11 @@ def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list
 
 def date_text(value: dt.date | dt.datetime, locale: str, style: str = "long") -> str:
     """'31 mars 2023' / '31 March 2023'."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
+    return _date_text(value.date() if isinstance(value, dt.datetime) else value, locale, style)
+
+
+@functools.lru_cache(maxsize=4096)  # a news item's date shows on its page, in lists and on tag pages
+def _date_text(value: dt.date, locale: str, style: str) -> str:
     return format_date(value, style, locale=locale)
 
 

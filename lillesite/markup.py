@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import importlib
 import posixpath
 import re
 from dataclasses import dataclass, replace
@@ -15,6 +16,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 import markdown
+from markdown import blockparser, treeprocessors, util
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -43,7 +45,8 @@ OPTIONAL_EXTENSIONS: dict[str, tuple[str | re.Pattern, ...]] = {
     "toc": ("#", "[TOC]", re.compile("<[hH][1-6]"), re.compile(r"\n[ \t]*[=-]+[ \t]*[\n<]"),
             re.compile(r">[ \t]*[=-]+[ \t]*[\n<]")),
 }
-# Python-Markdown's own inline patterns (markdown.inlinepatterns.build_inlinepatterns), by what they need
+# Python-Markdown's inline patterns (markdown.inlinepatterns.build_inlinepatterns, footnotes), by what
+# they need: left out of a document without it, and skipped on each run of text without it (_InlineBySyntax)
 OPTIONAL_INLINE_PATTERNS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("backtick",): ("`",),
     ("escape",): ("\\",),
@@ -53,6 +56,20 @@ OPTIONAL_INLINE_PATTERNS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("linebreak",): ("  \n", "<"),  # the raw HTML parser can put a line end after a line's spaces
     ("entity",): ("&",),
     ("em_strong",): ("*", "_"),
+    ("footnote",): ("[^",),
+}
+INLINE_PATTERN_NEEDS = {name: needles for names, needles in OPTIONAL_INLINE_PATTERNS.items() for name in names}
+
+# Python-Markdown's block processors (markdown.blockprocessors.build_block_parser, tables), by what a block
+# needs for their test to pass, skipped on blocks without it (_BlockParserBySyntax); 'reference' by what its
+# run needs: its test always passes and its run hands the block back when its regex finds nothing
+BLOCK_PROCESSOR_NEEDS: dict[str, tuple[str, ...]] = {
+    "hashheader": ("#",),
+    "setextheader": ("\n=", "\n-"),
+    "hr": ("-", "_", "*"),
+    "quote": (">",),
+    "reference": ("]:",),
+    "table": ("|",),
 }
 
 PAGE_LINK = "lillesite:page:"  # + 'content/pages/x.fr.md' [+ '#anchor']
@@ -170,6 +187,54 @@ class _Setup(Extension):
         md.treeprocessors.register(_LinkCollector(md), "lillesite_links", 1)
 
 
+class _BlockParserBySyntax(blockparser.BlockParser):
+    """Python-Markdown's block parser, which tries every processor on every block, minus the processors
+    whose syntax the block lacks: their test would fail (or, for 'reference', their run would hand the
+    block back). A test has no effect but what it keeps for its own run."""
+
+    by_syntax: list[tuple[object, tuple[str, ...]]]
+
+    def parseBlocks(self, parent, blocks):  # noqa: N802 - Python-Markdown's loop, with the skip
+        while blocks:
+            for processor, needles in self.by_syntax:
+                if needles and not any(needle in blocks[0] for needle in needles):
+                    continue
+                if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
+                    break
+
+
+class _InlineBySyntax(treeprocessors.InlineProcessor):
+    """Python-Markdown's inline processor, which tries every pattern on every run of text, minus the
+    patterns whose syntax the run lacks: their regex cannot match, and handleMatch is only called on
+    a match. Made once the document's patterns are chosen."""
+
+    def __init__(self, md):
+        super().__init__(md)
+        self.by_syntax = _by_syntax(md.inlinePatterns, INLINE_PATTERN_NEEDS)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+        # Python-Markdown's __handleInline, with the skip
+        if not isinstance(data, util.AtomicString):
+            startIndex = 0  # noqa: N806
+            by_syntax = self.by_syntax
+            while patternIndex < len(by_syntax):
+                pattern, needles = by_syntax[patternIndex]
+                if needles and not any(needle in data for needle in needles):
+                    patternIndex, startIndex = patternIndex + 1, 0  # noqa: N806
+                    continue
+                data, matched, startIndex = self._InlineProcessor__applyPattern(  # noqa: N806
+                    pattern, data, patternIndex, startIndex)
+                if not matched:
+                    patternIndex += 1
+        return data
+
+
+def _by_syntax(registry, needs: dict[str, tuple[str, ...]]) -> list[tuple[object, tuple[str, ...]]]:
+    """A registry's items in order, each with the strings one of which its syntax needs (none: always tried)."""
+    by_item = {registry[name]: needles for name, needles in needs.items() if name in registry}
+    return [(item, by_item.get(item, ())) for item in registry]
+
+
 class _HostileHtml(HTMLParser):
     """Finds scripts, event handlers and dangerous URLs in raw HTML, and in the elements Markdown made
     (attr_list can add any attribute): only the raw HTML needs parsing, never the whole page."""
@@ -239,13 +304,18 @@ class Converter:
                        for name in names)
         md = self._instances.get((extensions, unused))
         if md is None:
+            # built from their modules: a name would make Python-Markdown read every installed package's
+            # entry points first (30 ms in a process that converts one file)
             md = markdown.Markdown(
-                extensions=[*extensions, _Setup()],
-                extension_configs={name: EXTENSION_CONFIGS[name] for name in extensions if name in EXTENSION_CONFIGS},
+                extensions=[*(importlib.import_module(f"markdown.extensions.{name}").makeExtension(
+                    **EXTENSION_CONFIGS.get(name, {})) for name in extensions), _Setup()],
                 output_format="html",
             )
             for name in unused:
-                md.inlinePatterns.deregister(name)
+                md.inlinePatterns.deregister(name, strict=False)  # footnote's exists with its extension only
+            md.parser.__class__ = _BlockParserBySyntax
+            md.parser.by_syntax = _by_syntax(md.parser.blockprocessors, BLOCK_PROCESSOR_NEEDS)
+            md.treeprocessors.register(_InlineBySyntax(md), "inline", 20)  # its priority in build_treeprocessors
             self._instances[extensions, unused] = md
         return md
 

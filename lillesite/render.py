@@ -236,7 +236,7 @@ class Renderer:
                  translations: dict[str, str], fallbacks: dict[str, str], extra: dict, absolute_links: bool,
                  x_default: str | None) -> dict[str, Any]:
         config = self.config
-        href = (lambda target: urls.absolute(config, target)) if absolute_links else functools.partial(urls.relative, url)
+        href = (lambda target: urls.absolute(config, target)) if absolute_links else urls.linker(url)
         switcher = [{"language": language, "url": href(translations.get(language.code) or fallbacks[language.code]),
                      "exists": language.code in translations, "current": language.code == lang}
                     for language in config.languages]

@@ -49,11 +49,29 @@ def make_environment(config: Config, language: Language, translations: NullTrans
         bytecode_cache=compiled,
     )
     env.install_gettext_translations(translations, newstyle=True)
+    env.globals["gettext"] = _remembered(env.globals["gettext"])
     locale = language.locale
     env.filters["date"] = lambda value, style="long": i18n.date_text(value, locale, style)
     env.filters["isodate"] = lambda value: value.isoformat()
     env.filters["jsonld"] = _jsonld
     return env
+
+
+def _remembered(gettext):
+    """Jinja's gettext, its result kept for each string used without variables: a page asks for the same
+    few dozen strings, and every page of a language gets the same answers."""
+    made: dict[tuple[str, bool], str] = {}
+
+    @jinja2.pass_context
+    def remembered(context, string: str, **variables):
+        if variables:
+            return gettext(context, string, **variables)
+        key = (string, context.eval_ctx.autoescape)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = gettext(context, string)
+        return found
+    return remembered
 
 
 def _jsonld(data) -> str:

@@ -5,6 +5,7 @@ import datetime as dt
 import posixpath
 import re
 import unicodedata
+from typing import Callable
 from urllib.parse import urlsplit
 
 from lillesite.config import Config
@@ -71,40 +72,44 @@ def output_path(url: str) -> str:
 
 def relative(from_url: str, to_url: str) -> str:
     """A link from one page to another that works on any host, under any path, and from disk."""
-    target, hash_, fragment = to_url.partition("#")
+    return linker(from_url)(to_url)
+
+
+def linker(from_url: str) -> Callable[[str], str]:
+    """relative(from_url, ·) for the links of one page: what depends on the page is worked out once."""
     from_dir = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    if target == from_dir:
-        rel = "."
-    elif _plain(target) and _plain(from_dir):
-        rel = _relpath(target, from_dir)
-    else:
-        rel = posixpath.relpath(target, from_dir)
-    if target.endswith("/") and rel != ".":
-        rel += "/"
-    elif rel == ".":
-        rel = "./"
-    return rel + hash_ + fragment
+    # posixpath.relpath normalizes both paths through the file system's view of the current directory;
+    # plain site paths are normal already, and a build makes tens of thousands of links
+    start = [part for part in from_dir.split("/") if part] if _plain(from_dir) else None
+
+    def link(to_url: str) -> str:
+        target, hash_, fragment = to_url.partition("#")
+        if target == from_dir:
+            rel = "."
+        elif start is not None and _plain(target):
+            parts = [part for part in target.split("/") if part]
+            common = 0
+            for a, b in zip(parts, start):
+                if a != b:
+                    break
+                common += 1
+            rel = "/".join([".."] * (len(start) - common) + parts[common:]) or "."
+        else:
+            rel = posixpath.relpath(target, from_dir)
+        if target.endswith("/") and rel != ".":
+            rel += "/"
+        elif rel == ".":
+            rel = "./"
+        return rel + hash_ + fragment
+    return link
 
 
 _UNUSUAL = re.compile(r"//|/\.\.?(?:/|$)")
 
 
 def _plain(path: str) -> bool:
-    """A site path without '.', '..' or '//' segments, for which _relpath equals posixpath.relpath."""
+    """A site path without '.', '..' or '//' segments, whose relative form needs no normalizing."""
     return path.startswith("/") and not _UNUSUAL.search(path)
-
-
-def _relpath(target: str, start: str) -> str:
-    # posixpath.relpath normalizes both paths through the file system's view of the current
-    # directory; site paths are already normal, and links are computed thousands of times per build.
-    to, frm = target.strip("/").split("/"), start.strip("/").split("/")
-    to, frm = [p for p in to if p], [p for p in frm if p]
-    common = 0
-    for a, b in zip(to, frm):
-        if a != b:
-            break
-        common += 1
-    return "/".join([".."] * (len(frm) - common) + to[common:]) or "."
 
 
 def slugify(text: str) -> str:

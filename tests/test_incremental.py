@@ -18,6 +18,7 @@ from lillesite.cache import CACHE_DIR, BuildCache
 from lillesite.config import load_config
 from lillesite.errors import BuildFailed
 from lillesite.pipeline import BuildOptions, build
+from lillesite.render import Renderer
 from lillesite.templating import THEME_TEMPLATES
 
 
@@ -108,6 +109,25 @@ def test_pages_kept_by_stamp_are_not_read_and_a_changed_output_file_is_rewritten
     page.write_bytes(data.replace(b"<main", b"<MAIN", 1))
     assert page.read_bytes() != data
     assert cached_build(site, out) == reference
+
+
+def test_an_edit_renders_only_the_pages_that_show_the_edited_item(site_copy):
+    site = site_copy("bilingual")
+    out = site / "_site"
+    cached_build(site, out)
+    item = site / "content/news/2023-03-24-museum.en.md"
+    item.write_text(item.read_text(encoding="utf-8") + "\nA last paragraph.\n", encoding="utf-8")
+    with mock.patch("lillesite.render.Renderer._context", autospec=True,
+                    side_effect=Renderer._context) as rendering:
+        rebuilt = cached_build(site, out, jobs=1)
+    assert rebuilt == clean_build(site, site.parent / "reference")
+    rendered = {call.args[2] for call in rendering.call_args_list}
+    pages = {"/" + path.removesuffix("index.html"): data for path, data in rebuilt.items() if path.endswith(".html")}
+    showing = {url for url, data in pages.items() if b"museum/" in data}
+    tag_indexes = {"/fr/themes/", "/en/tags/"}  # they read every tag's items: never taken from the output
+    assert "/en/news/2023/03/museum/" in rendered
+    assert rendered <= showing | tag_indexes
+    assert len(rendered) < len(pages) / 2
 
 
 def test_warnings_are_reported_again_from_the_cache(tmp_path):

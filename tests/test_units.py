@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from lillesite import urls
 from lillesite.config import load_config
@@ -22,6 +24,21 @@ class TestUrls:
         assert urls.relative("/en/", "/en/feed.xml") == "feed.xml"
         assert urls.relative("/index.html", "/fr/") == "fr/"
         assert urls.relative("/en/a/", "/en/b/#part") == "../b/#part"
+
+    @settings(max_examples=400, derandomize=True)
+    @given(st.lists(st.sampled_from(["fr", "en", "news", "a", "..", ".", ""]), max_size=5),
+           st.lists(st.sampled_from(["fr", "en", "news", "b", "..", ".", "", "feed.xml"]), max_size=5),
+           st.booleans(), st.booleans(), st.sampled_from(["", "#part"]))
+    def test_relative_links_are_those_of_posixpath(self, source, target, source_dir, target_dir, fragment):
+        from_url = "/" + "/".join(source) + ("/" if source_dir and source else "")
+        to_url = "/" + "/".join(target) + ("/" if target_dir and target else "")
+        from_dir = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
+        expected = "./" if to_url == from_dir else posixpath.relpath(to_url, from_dir)
+        if to_url.endswith("/") and expected != "./":
+            expected += "/"
+        elif expected == ".":
+            expected = "./"
+        assert urls.relative(from_url, to_url + fragment) == expected + fragment
 
     def test_output_path_of_pretty_urls(self):
         assert urls.output_path("/fr/actualites/") == "fr/actualites/index.html"
