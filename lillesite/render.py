@@ -109,10 +109,19 @@ class Renderer:
         return tuple(sorted(items, key=lambda i: (i.weight, i.title)))
 
     # ----------------------------------------------------------------- driver
-    def render_all(self, share: tuple[int, int] = (0, 1)) -> tuple[list[OutputFile], list[LilleError]]:
-        """Every page; with share=(k, n), every n-th page from the k-th: one process's part of a parallel render."""
-        self._share, self._counter = share, itertools.count()
-        files = [f for f in self._files() if f is not None]
+    def render_all(self) -> tuple[list[OutputFile], list[LilleError]]:
+        """Every page, in a fixed order."""
+        files, errors = self.render_claimed(lambda index: True)
+        return [file for _, file in files], errors
+
+    def render_claimed(self, claim: Callable[[int], bool]) -> tuple[list[tuple[int, OutputFile]], list[LilleError]]:
+        """The pages `claim` takes, by their index in render_all()'s order: one process's part of a parallel
+        render. `claim` is asked about every index, in increasing order."""
+        self._claim, self._counter = claim, itertools.count()
+        files = []
+        for file in self._files():
+            if file is not None:
+                files.append((self._index, file))
         return files, list(self.errors.values())
 
     def _files(self) -> Iterator[OutputFile]:
@@ -199,7 +208,8 @@ class Renderer:
               listing: Listing | None = None, translations: dict[str, str] | None = None,
               extra: dict | None = None, absolute_links: bool = False, typography: bool = True,
               fallback_of: Callable[[str], str] | None = None, x_default: str | None = None) -> OutputFile | None:
-        if next(self._counter) % self._share[1] != self._share[0]:
+        self._index = next(self._counter)
+        if not self._claim(self._index):
             return None  # another process renders this page
         translations = translations if translations is not None else {lang: url}
         # where the switcher leads for each language without a translation of this page

@@ -1,12 +1,14 @@
 """The stages of a build, in order, each timed. Only discover/parse read content; only write writes."""
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 from lillesite import checks, feeds, search, sitemap, translations as translation_status, urls
 from lillesite.assemble import assemble
@@ -75,15 +77,21 @@ def _parse_all(items: list[tuple[SourceFile, bytes]], allow_embeds: bool, jobs: 
         return _parse_chunk(items, allow_embeds)
     # fork shares the loaded modules, so workers start at once; with threads running (serve) it is unsafe
     context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
-    size = max(8, len(items) // (jobs * 4))  # a few chunks per worker, so one slow chunk does not idle the rest
+    size = max(8, len(items) // (jobs * 16))  # many chunks per worker: the last one to finish idles the others
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=context) as pool:
         return [result for chunk in pool.map(_parse_chunk, chunks, [allow_embeds] * len(chunks)) for result in chunk]
 
 
 def _parse_chunk(items: list[tuple[SourceFile, bytes]], allow_embeds: bool) -> list[Parsed]:
-    converter = Converter(allow_embeds=allow_embeds)
+    converter = _converter(allow_embeds)
     return [parse(source, raw, converter) for source, raw in items]
+
+
+@functools.lru_cache(maxsize=None)
+def _converter(allow_embeds: bool) -> Converter:
+    """One per process: its Markdown instances, made on first need, serve every later chunk and build."""
+    return Converter(allow_embeds=allow_embeds)
 
 
 def run(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
@@ -153,16 +161,21 @@ def _render(renderer: Renderer, options: BuildOptions) -> tuple[dict[str, bytes 
     site, config, pages, translations = renderer.site, renderer.config, renderer.pages, renderer.translations
     # in parallel when most pages must be rendered: a cold build, or templates, catalogues or config changed
     many = (pages is None or pages.cold) and sum(1 for _ in site.entries()) >= PARALLEL_MIN_FILES
-    rendered, problems = _render_pages(renderer, options.jobs if many else 1)
+    generated: dict[str, bytes | Kept] = {}
+
+    def feeds_and_sitemap() -> None:
+        for lang in config.language_codes:
+            # a feed reads the language's latest items; config and catalogues are in the cache's context key
+            generated[urls.output_path(urls.feed(lang))] = _made_once(
+                pages, ("feed", lang, site.news[lang][:config.feed_limit]), urls.output_path(urls.feed(lang)),
+                lambda: feeds.rss(site, lang, translations[lang]))
+        generated[urls.output_path(urls.SITEMAP)] = _made_once(
+            pages, ("sitemap", sitemap.groups(site)), urls.output_path(urls.SITEMAP), lambda: sitemap.sitemap(site))
+        generated[urls.output_path(urls.ROBOTS)] = sitemap.robots(site)
+
+    rendered, problems = _render_pages(renderer, options.jobs if many else 1, meanwhile=feeds_and_sitemap)
     files = {f.path: f.data for f in rendered}
-    for lang in config.language_codes:
-        # a feed reads the language's latest items; config and catalogues are in the cache's context key
-        files[urls.output_path(urls.feed(lang))] = _made_once(
-            pages, ("feed", lang, site.news[lang][:config.feed_limit]), urls.output_path(urls.feed(lang)),
-            lambda: feeds.rss(site, lang, translations[lang]))
-    files[urls.output_path(urls.SITEMAP)] = _made_once(
-        pages, ("sitemap", sitemap.groups(site)), urls.output_path(urls.SITEMAP), lambda: sitemap.sitemap(site))
-    files[urls.output_path(urls.ROBOTS)] = sitemap.robots(site)
+    files.update(generated)
     return files, problems
 
 
@@ -177,46 +190,70 @@ def _made_once(pages: PageCache | None, inputs: tuple, path: str, make) -> bytes
     return data
 
 
-def _render_pages(renderer: Renderer, jobs: int) -> tuple[list[OutputFile], list[LilleError]]:
-    """Pages rendered by `jobs` processes, in the order one process renders them.
+def _render_pages(renderer: Renderer, jobs: int, *, meanwhile: Callable[[], None]) -> tuple[list[OutputFile], list[LilleError]]:
+    """Pages rendered by `jobs` processes, in the order one process renders them; this process runs
+    `meanwhile` before it takes its part, and the workers take more pages.
 
     Workers are forked after assembly, so they share the site without copying or pickling it;
     with threads running (serve) forking is unsafe and one process renders everything.
     """
     if jobs < 2 or threading.active_count() > 1:
+        meanwhile()
         return renderer.render_all()
     context = multiprocessing.get_context("fork")
+    claim = _Claims(context)
     workers = []
-    for worker in range(1, jobs):
+    for _ in range(1, jobs):
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_render_share, args=(renderer, (worker, jobs), send), daemon=True)
+        process = context.Process(target=_render_share, args=(renderer, claim, send), daemon=True)
         process.start()
         send.close()
         workers.append((process, receive))
-    files, problems = renderer.render_all((0, jobs))
-    shares = [files]
+    meanwhile()
+    files, problems = renderer.render_claimed(claim)
     for process, receive in workers:
         try:
-            files, found, records = receive.recv()
+            share, found, records = receive.recv()
         except EOFError:
             raise RuntimeError(f"rendering process {process.pid} stopped (exit code {process.exitcode})") from None
         finally:
             process.join()
-        shares.append(files)
+        files += share
         problems += found
         if renderer.pages:
             renderer.pages.new_records.update(records)
     unique: dict[tuple, LilleError] = {}  # a template error shows on many pages: reported once, as in one process
     for error in problems:
         unique.setdefault((str(error.location), error.message), error)
-    # page i was rendered by process i % jobs, as that process's (i // jobs)-th page
-    ordered = [shares[i % jobs][i // jobs] for i in range(sum(len(share) for share in shares))]
-    return ordered, list(unique.values())
+    return [file for _, file in sorted(files, key=lambda pair: pair[0])], list(unique.values())
 
 
-def _render_share(renderer: Renderer, share: tuple[int, int], send) -> None:
+class _Claims:
+    """Pages handed out to the rendering processes CHUNK at a time, in page order: every process walks
+    all pages and renders those of the chunks it claims, so a process that falls behind (its share
+    slower to render, or its core busier) claims fewer. Fixed shares left one process idle a fifth of the time."""
+
+    CHUNK = 32
+
+    def __init__(self, context) -> None:
+        self.handed_out = context.Value("q", 0)  # chunks claimed so far by any process; shared, with its lock
+        self.chunk, self.mine = -1, False  # this process's current chunk; each process has its own copy
+
+    def __call__(self, index: int) -> bool:
+        chunk = index // self.CHUNK
+        if chunk != self.chunk:
+            # Every chunk before this one was claimed by some process: this one is free if none is counted past it.
+            self.chunk = chunk
+            with self.handed_out.get_lock():
+                self.mine = self.handed_out.value == chunk
+                if self.mine:
+                    self.handed_out.value = chunk + 1
+        return self.mine
+
+
+def _render_share(renderer: Renderer, claim: _Claims, send) -> None:
     try:
-        files, problems = renderer.render_all(share)
+        files, problems = renderer.render_claimed(claim)
         send.send((files, problems, renderer.pages.new_records if renderer.pages else {}))
     finally:
         send.close()

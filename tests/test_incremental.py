@@ -63,7 +63,20 @@ def test_parallel_parse_and_render_equal_single_process(tmp_path):
     assert parallel[0] == single[0] and [str(e) for e in parallel[1]] == [str(e) for e in single[1]]
     reference = clean_build(site, tmp_path / "reference")
     assert cached_build(site, site / "_site", jobs=2) == reference
-    assert cached_build(site, tmp_path / "uncached", jobs=2, use_cache=False) == reference
+    # pages handed out one at a time: both processes render, and their pages interleave
+    log = tmp_path / "rendered-by"
+    render_claimed = Renderer.render_claimed
+
+    def logged(renderer, claim):
+        files, problems = render_claimed(renderer, claim)
+        with log.open("a") as handle:
+            handle.write(f"{os.getpid()} {len(files)}\n")
+        return files, problems
+    with mock.patch.object(stages._Claims, "CHUNK", 1), mock.patch.object(Renderer, "render_claimed", logged):
+        assert cached_build(site, tmp_path / "uncached", jobs=2, use_cache=False) == reference
+    shares = dict(line.split() for line in log.read_text().splitlines())
+    assert len(shares) == 2 and all(int(count) > 0 for count in shares.values()), shares
+    assert sum(int(count) for count in shares.values()) == sum(1 for path in reference if path.endswith(".html"))
     (site / "templates").mkdir()
     (site / "templates/news_item.html").write_text('{% extends "base.html" %}{% block main %}{{ entry.nope.x }}'
                                                     '{% endblock %}', encoding="utf-8")
