@@ -5,10 +5,9 @@ import functools
 import multiprocessing
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, TypeVar
 
 from lillesite import checks, feeds, search, sitemap, translations as translation_status, urls
 from lillesite.assemble import assemble
@@ -37,6 +36,8 @@ class _Timer:
         yield
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
+
+T = TypeVar("T")
 
 # Below this many files to parse, starting worker processes costs more than it saves. Measured on
 # the 2-core machine (busy): 8 files 158 ms in one process / 277 ms in two; 16: equal; 32 and 64:
@@ -73,24 +74,19 @@ def read_sources(sources: list[SourceFile], *, allow_embeds: bool, cache: BuildC
 
 
 def _parse_all(items: list[tuple[SourceFile, bytes]], allow_embeds: bool, jobs: int) -> list[Parsed]:
-    if jobs < 2 or len(items) < PARALLEL_MIN_FILES:
-        return _parse_chunk(items, allow_embeds)
-    # fork shares the loaded modules, so workers start at once; with threads running (serve) it is unsafe
-    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
-    size = max(8, len(items) // (jobs * 16))  # many chunks per worker: the last one to finish idles the others
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=context) as pool:
-        return [result for chunk in pool.map(_parse_chunk, chunks, [allow_embeds] * len(chunks)) for result in chunk]
+    def parse_claimed(claim: Callable[[int], bool]) -> list[tuple[int, Parsed]]:
+        converter = _converter(allow_embeds)
+        return [(index, parse(source, raw, converter)) for index, (source, raw) in enumerate(items) if claim(index)]
 
-
-def _parse_chunk(items: list[tuple[SourceFile, bytes]], allow_embeds: bool) -> list[Parsed]:
-    converter = _converter(allow_embeds)
-    return [parse(source, raw, converter) for source, raw in items]
+    if jobs < 2 or len(items) < PARALLEL_MIN_FILES or threading.active_count() > 1:
+        return [parsed for _, parsed in parse_claimed(lambda index: True)]
+    shares = _in_processes(jobs, parse_claimed, chunk=16)
+    return [parsed for _, parsed in sorted((pair for share in shares for pair in share), key=lambda pair: pair[0])]
 
 
 @functools.lru_cache(maxsize=None)
 def _converter(allow_embeds: bool) -> Converter:
-    """One per process: its Markdown instances, made on first need, serve every later chunk and build."""
+    """One per process: its Markdown instances, made on first need, serve every later build."""
     return Converter(allow_embeds=allow_embeds)
 
 
@@ -192,32 +188,17 @@ def _made_once(pages: PageCache | None, inputs: tuple, path: str, make) -> bytes
 
 def _render_pages(renderer: Renderer, jobs: int, *, meanwhile: Callable[[], None]) -> tuple[list[OutputFile], list[LilleError]]:
     """Pages rendered by `jobs` processes, in the order one process renders them; this process runs
-    `meanwhile` before it takes its part, and the workers take more pages.
-
-    Workers are forked after assembly, so they share the site without copying or pickling it;
-    with threads running (serve) forking is unsafe and one process renders everything.
-    """
+    `meanwhile` before it takes its part, and the workers take more pages."""
     if jobs < 2 or threading.active_count() > 1:
         meanwhile()
         return renderer.render_all()
-    context = multiprocessing.get_context("fork")
-    claim = _Claims(context)
-    workers = []
-    for _ in range(1, jobs):
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_render_share, args=(renderer, claim, send), daemon=True)
-        process.start()
-        send.close()
-        workers.append((process, receive))
-    meanwhile()
-    files, problems = renderer.render_claimed(claim)
-    for process, receive in workers:
-        try:
-            share, found, records = receive.recv()
-        except EOFError:
-            raise RuntimeError(f"rendering process {process.pid} stopped (exit code {process.exitcode})") from None
-        finally:
-            process.join()
+
+    def render_claimed(claim: Callable[[int], bool]) -> tuple[list[tuple[int, OutputFile]], list[LilleError], dict]:
+        files, problems = renderer.render_claimed(claim)
+        return files, problems, renderer.pages.new_records if renderer.pages else {}
+
+    files, problems = [], []
+    for share, found, records in _in_processes(jobs, render_claimed, chunk=32, meanwhile=meanwhile):
         files += share
         problems += found
         if renderer.pages:
@@ -228,19 +209,53 @@ def _render_pages(renderer: Renderer, jobs: int, *, meanwhile: Callable[[], None
     return [file for _, file in sorted(files, key=lambda pair: pair[0])], list(unique.values())
 
 
+def _in_processes(jobs: int, work: Callable[[Callable[[int], bool]], T], *, chunk: int,
+                  meanwhile: Callable[[], None] | None = None) -> list[T]:
+    """`work(claim)` run by this process and `jobs` - 1 forked ones, which share the claims; their results,
+    this process's first. Forked, the workers start at once and share what this process has built (the
+    loaded modules, the sources, the site) without pickling it. Never with other threads running (serve):
+    a fork copies none of them, whatever locks they hold."""
+    context = multiprocessing.get_context("fork")
+    claim = _Claims(context, chunk)
+    workers = []
+    for _ in range(1, jobs):
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_work_and_send, args=(work, claim, send), daemon=True)
+        process.start()
+        send.close()
+        workers.append((process, receive))
+    if meanwhile:
+        meanwhile()
+    results = [work(claim)]
+    for process, receive in workers:
+        try:
+            results.append(receive.recv())
+        except EOFError:
+            raise RuntimeError(f"worker process {process.pid} stopped (exit code {process.exitcode})") from None
+        finally:
+            process.join()
+    return results
+
+
+def _work_and_send(work: Callable[[Callable[[int], bool]], Any], claim: Callable[[int], bool], send) -> None:
+    try:
+        send.send(work(claim))
+    finally:
+        send.close()
+
+
 class _Claims:
-    """Pages handed out to the rendering processes CHUNK at a time, in page order: every process walks
-    all pages and renders those of the chunks it claims, so a process that falls behind (its share
-    slower to render, or its core busier) claims fewer. Fixed shares left one process idle a fifth of the time."""
+    """Items (files to parse, pages to render) handed out to the processes `size` at a time, in order:
+    every process walks all items and takes those of the chunks it claims, so a process that falls
+    behind (its items slower, or its core busier) claims fewer. Fixed shares left one idle a fifth of the time."""
 
-    CHUNK = 32
-
-    def __init__(self, context) -> None:
+    def __init__(self, context, size: int) -> None:
+        self.size = size
         self.handed_out = context.Value("q", 0)  # chunks claimed so far by any process; shared, with its lock
         self.chunk, self.mine = -1, False  # this process's current chunk; each process has its own copy
 
     def __call__(self, index: int) -> bool:
-        chunk = index // self.CHUNK
+        chunk = index // self.size
         if chunk != self.chunk:
             # Every chunk before this one was claimed by some process: this one is free if none is counted past it.
             self.chunk = chunk
@@ -249,14 +264,6 @@ class _Claims:
                 if self.mine:
                     self.handed_out.value = chunk + 1
         return self.mine
-
-
-def _render_share(renderer: Renderer, claim: _Claims, send) -> None:
-    try:
-        files, problems = renderer.render_claimed(claim)
-        send.send((files, problems, renderer.pages.new_records if renderer.pages else {}))
-    finally:
-        send.close()
 
 
 def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: Path) -> PageCache:

@@ -63,16 +63,19 @@ def test_parallel_parse_and_render_equal_single_process(tmp_path):
     assert parallel[0] == single[0] and [str(e) for e in parallel[1]] == [str(e) for e in single[1]]
     reference = clean_build(site, tmp_path / "reference")
     assert cached_build(site, site / "_site", jobs=2) == reference
-    # pages handed out one at a time: both processes render, and their pages interleave
+    # files and pages handed out one at a time: both processes work, and their results interleave
     log = tmp_path / "rendered-by"
-    render_claimed = Renderer.render_claimed
+    render_claimed, in_processes = Renderer.render_claimed, stages._in_processes
+
+    def one_by_one(jobs, work, *, chunk, meanwhile=None):
+        return in_processes(jobs, work, chunk=1, meanwhile=meanwhile)
 
     def logged(renderer, claim):
         files, problems = render_claimed(renderer, claim)
         with log.open("a") as handle:
             handle.write(f"{os.getpid()} {len(files)}\n")
         return files, problems
-    with mock.patch.object(stages._Claims, "CHUNK", 1), mock.patch.object(Renderer, "render_claimed", logged):
+    with mock.patch.object(stages, "_in_processes", one_by_one), mock.patch.object(Renderer, "render_claimed", logged):
         assert cached_build(site, tmp_path / "uncached", jobs=2, use_cache=False) == reference
     shares = dict(line.split() for line in log.read_text().splitlines())
     assert len(shares) == 2 and all(int(count) > 0 for count in shares.values()), shares
