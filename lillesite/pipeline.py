@@ -74,23 +74,25 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, cache: Buil
         cache = None
     elif cache is None:
         cache = BuildCache(config.root)
-    state = None
+    state, unchanged_documents = None, {}
     if cache and options.write and options.stop_if_unchanged:
         start = time.perf_counter()
         out = options.output_dir(config)
         state = uptodate.current(config, repr((config, options.drafts, options.future, options.strict,
                                                options.preview, str(out))))
-        record = uptodate.unchanged(cache, state, out, build_time())
-        if record:
+        record = uptodate.last(cache)
+        if uptodate.unchanged(record, state, out, build_time()):
             return BuildResult(site=None, files=None, warnings=list(record.warnings), summary=record.summary,
                                timings={"up-to-date check": time.perf_counter() - start},
                                written=WriteStats(written=0, unchanged=len(record.outputs) - 1, removed=0), out=out)
+        unchanged_documents = uptodate.unchanged_documents(record, state, config.root)
     from lillesite import stages  # only now: see the module's docstring
 
     try:
-        result = stages.run(config, options, cache)
+        result = stages.run(config, options, cache, unchanged_documents)
         if state:
-            uptodate.keep(cache, state, result.out, result.written.files, result.summary, result.warnings)
+            uptodate.keep(cache, state, result.out, result.written.files, result.summary, result.warnings,
+                          cache.doc_keys())
         return result
     finally:
         if cache:

@@ -46,11 +46,20 @@ PARALLEL_MIN_FILES = 48
 
 
 def read_sources(sources: list[SourceFile], *, allow_embeds: bool, cache: BuildCache | None = None,
-                 jobs: int = 1) -> tuple[list[Document], list[LilleError]]:
-    """Parse every source, in order: from the cache where its bytes were seen before, else in `jobs` processes."""
+                 jobs: int = 1, unchanged: dict[str, str] | None = None) -> tuple[list[Document], list[LilleError]]:
+    """Parse every source, in order: from the cache where its bytes were seen before, else in `jobs` processes.
+
+    `unchanged`: relative path -> cache key of the files known unchanged since they were read with that key
+    (uptodate.unchanged_documents): found in the cache, they are not read.
+    """
     parsed: list[Parsed | None] = []
     todo: list[tuple[int, SourceFile, bytes, str | None]] = []
     for source in sources:
+        known = unchanged and cache and unchanged.get(source.rel)
+        found = known and cache.get_doc(known, source)
+        if found:
+            parsed.append(found)
+            continue
         try:
             raw = source.path.read_bytes()
         except OSError as exc:
@@ -90,8 +99,10 @@ def _converter(allow_embeds: bool) -> Converter:
     return Converter(allow_embeds=allow_embeds)
 
 
-def run(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
-    """Discover, parse, assemble, render, check and write; see pipeline.build()."""
+def run(config: Config, options: BuildOptions, cache: BuildCache | None,
+        unchanged_documents: dict[str, str] | None = None) -> BuildResult:
+    """Discover, parse, assemble, render, check and write; see pipeline.build() (and read_sources() for
+    `unchanged_documents`)."""
     timer = _Timer()
     out = options.output_dir(config)
     if options.write:
@@ -103,7 +114,8 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None) -> Buil
         static = static_files(config.static_dir, config.root, errors)
         history = translation_status.read_history(config.root)
     with timer.stage("parse"):
-        docs, problems = read_sources(sources, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs)
+        docs, problems = read_sources(sources, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs,
+                                      unchanged=unchanged_documents)
         errors += problems
     with timer.stage("assemble"):
         include = options.preview

@@ -6,6 +6,9 @@ content/, templates/, static/, locales/, the theme) and of every file in the out
 settings (the cache's version, the config, the options, the git commit), and no scheduled item due
 since, would write the same bytes: it reports the same and stops.
 
+A build that does not stop reads again only the content files whose stamps changed: the others'
+parsed documents are taken from the cache by the keys the record names (unchanged_documents).
+
 Like make and git, this trusts stamps; like git, only those of files older than the recording build by
 RACY_NS, so that a file changed twice within one clock tick is never taken as unchanged. Anything
 unexpected (a symbolic link, an unreadable folder) means a full build.
@@ -26,6 +29,7 @@ from lillesite.errors import LilleError
 from lillesite.writer import RACY_NS, SOURCE_FOLDERS, Stamp, stamp
 
 RECORD = "uptodate.pickle"
+UNTRUSTED: Stamp = (-1, -1, -1, -1)  # equals no file's stamp
 GIT_TIMEOUT = 10
 
 
@@ -45,6 +49,7 @@ class Record:
     outputs: dict[str, Stamp]
     summary: Summary
     warnings: tuple[LilleError, ...]
+    doc_keys: dict[str, str]  # content file (relative path) -> the build cache's key of its parsed document
 
 
 @dataclass(frozen=True)
@@ -75,27 +80,43 @@ def input_stamps(root: Path, *, follow_links: bool) -> dict[str, Stamp | None] |
     return found
 
 
-def unchanged(cache: BuildCache, state: State, out: Path, now: dt.datetime) -> Record | None:
-    """The last build's record, if nothing it depends on has changed since."""
+def last(cache: BuildCache) -> Record | None:
+    """The record of the last successful build, if it could be trusted."""
     record = cache.load(RECORD)
-    if (not isinstance(record, Record) or state.inputs is None or record.settings != state.settings
-            or record.inputs != state.inputs):
-        return None
+    return record if isinstance(record, Record) else None
+
+
+def unchanged(record: Record | None, state: State, out: Path, now: dt.datetime) -> bool:
+    """Whether nothing the last build depended on has changed since."""
+    if record is None or state.inputs is None or record.settings != state.settings or record.inputs != state.inputs:
+        return False
     if record.summary.next_scheduled is not None and now >= record.summary.next_scheduled:
-        return None  # a scheduled item is due: it must appear
-    return record if output_stamps(out) == record.outputs else None
+        return False  # a scheduled item is due: it must appear
+    return output_stamps(out) == record.outputs
+
+
+def unchanged_documents(record: Record | None, state: State, root: Path) -> dict[str, str]:
+    """Content file -> cache key of its document, for the files with the stamp they had when the last
+    build (with the same settings) read them: found in the cache by that key, they are not read again."""
+    if record is None or state.inputs is None or record.settings != state.settings:
+        return {}
+    return {rel: key for rel, key in record.doc_keys.items()
+            for path in (str(root / rel),) if state.inputs.get(path) is not None
+            and state.inputs.get(path) == record.inputs.get(path)}
 
 
 def keep(cache: BuildCache, state: State, out: Path, files: frozenset[str], summary: Summary,
-         warnings: list[LilleError]) -> None:
-    """Record a successful build that wrote `files` into `out`; a changed input too recent to trust
-    stamps with gets no record."""
-    racy = state.inputs is None or any(s is not None and s[3] > state.taken_ns - RACY_NS for s in state.inputs.values())
-    outputs = None if racy else _stamps_of(str(out), files)
+         warnings: list[LilleError], doc_keys: dict[str, str]) -> None:
+    """Record a successful build that wrote `files` into `out` and read the documents `doc_keys`
+    (relative path -> cache key). An input changed too recently to trust its stamp is recorded as
+    UNTRUSTED: the next build cannot stop early, and reads that file again."""
+    outputs = None if state.inputs is None else _stamps_of(str(out), files)
     if outputs is None:
         cache.forget(RECORD)
-    else:
-        cache.store(RECORD, Record(state.settings, state.inputs, outputs, summary, tuple(warnings)))
+        return
+    recent = state.taken_ns - RACY_NS
+    inputs = {path: UNTRUSTED if s is not None and s[3] > recent else s for path, s in state.inputs.items()}
+    cache.store(RECORD, Record(state.settings, inputs, outputs, summary, tuple(warnings), doc_keys))
 
 
 def output_stamps(out: Path) -> dict[str, Stamp] | None:

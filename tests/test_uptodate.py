@@ -10,9 +10,15 @@ import subprocess
 import sys
 import time
 
+from pathlib import Path
+from unittest import mock
+
 import pytest
 
+from lillesite.config import load_config
+from lillesite.pipeline import BuildOptions, build as build_in_process
 from tests.conftest import EPOCH, REPO, run_cli, write_site
+from tests.test_incremental import tree
 
 EARLY = "up-to-date check"  # what --debug prints when the build stopped early
 
@@ -115,6 +121,38 @@ def test_files_changed_just_before_a_build_are_not_trusted(site):
     age(site)
     assert EARLY not in build(site)
     assert EARLY in build(site)
+
+
+def test_a_build_after_an_edit_reads_only_the_changed_files(site, tmp_path):
+    edited = site / "content/pages/bureau.fr.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAjouté.\n", encoding="utf-8")
+    os.utime(site / "content/pages/bureau.en.md")  # touched, not changed: read again, found the same
+    read, read_bytes = [], Path.read_bytes
+
+    def reading(path: Path) -> bytes:
+        if "content" in path.parts:
+            read.append(path.relative_to(site).as_posix())
+        return read_bytes(path)
+    with mock.patch.object(Path, "read_bytes", reading):
+        build_in_process(load_config(site), BuildOptions(stop_if_unchanged=True))
+    assert sorted(read) == ["content/pages/bureau.en.md", "content/pages/bureau.fr.md"]
+    clean = tmp_path / "clean"
+    assert run_cli("build", "--site", str(site), "--no-cache", "--out", str(clean)).returncode == 0
+    assert tree(site / "_site") == tree(clean)
+
+
+def test_a_file_changed_twice_within_one_clock_tick_is_read_again(site):
+    """Two same-size edits within one tick leave the same stamp: only the racy rule tells them apart."""
+    source = site / "content/pages/bureau.fr.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nVersion A.\n", encoding="utf-8")
+    stamp = source.stat()
+    build_in_process(load_config(site), BuildOptions(stop_if_unchanged=True))
+    source.write_text(source.read_text(encoding="utf-8").replace("Version A.", "Version B."), encoding="utf-8")
+    os.utime(source, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert source.stat().st_size == stamp.st_size and source.stat().st_ino == stamp.st_ino
+    build_in_process(load_config(site), BuildOptions(stop_if_unchanged=True))
+    page = (site / "_site/fr/bureau/index.html").read_text(encoding="utf-8")
+    assert "Version B." in page and "Version A." not in page
 
 
 def test_warnings_are_reported_again_and_strict_is_its_own_state(site):
