@@ -213,8 +213,9 @@ class BuildCache:
             (self.folder / name).unlink(missing_ok=True)
 
     # ----------------------------------------------------------------- save
-    def save(self) -> None:
-        """Keep what this build used (so the cache never grows past the site) and write what changed."""
+    def save_documents(self) -> None:
+        """Keep the documents this build used (so the cache never grows past the site) and write the
+        shards that changed. Once the parse stage is over; save() does it too."""
         if self._docs is not None:
             for shard in SHARDS:
                 kept = {k: v for k, v in self._used_docs.items() if k[0] == shard}
@@ -222,6 +223,10 @@ class BuildCache:
                 if self.persistent and frozenset(kept) != self._saved_docs[shard]:
                     _write(self.folder / f"docs-{shard}.pickle", self.version, kept)
                     self._saved_docs[shard] = frozenset(kept)
+
+    def save(self) -> None:
+        """Keep what this build used and write what changed."""
+        self.save_documents()
         self._used_docs = {}
         self._used_rels = {}
         if self._pages is not None and self._pages != self._saved_pages:

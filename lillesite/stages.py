@@ -131,7 +131,8 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         pages = _page_cache(config, options, cache, out) if cache and options.write else None
         renderer = Renderer(site, translations, preview=options.preview, outdated=outdated, pages=pages,
                             compiled=CompiledTemplates(cache.compiled_templates()) if cache else None)
-        files, problems = _render(renderer, options)
+        # the parse stage is over: its documents are saved while the render's workers take pages
+        files, problems = _render(renderer, options, meanwhile=cache.save_documents if cache else lambda: None)
         errors += problems
         errors += collisions(files, static)
         if config.search_slug:
@@ -165,13 +166,15 @@ def _summary(site: Site, files: dict[str, bytes | Kept]) -> Summary:
                    next_scheduled=site.next_scheduled)
 
 
-def _render(renderer: Renderer, options: BuildOptions) -> tuple[dict[str, bytes | Kept], list[LilleError]]:
+def _render(renderer: Renderer, options: BuildOptions, *,
+            meanwhile: Callable[[], None]) -> tuple[dict[str, bytes | Kept], list[LilleError]]:
+    """Every output file but the static ones; `meanwhile` runs in this process while workers render."""
     site, config, pages, translations = renderer.site, renderer.config, renderer.pages, renderer.translations
     # in parallel when most pages must be rendered: a cold build, or templates, catalogues or config changed
     many = (pages is None or pages.cold) and sum(1 for _ in site.entries()) >= PARALLEL_MIN_FILES
     generated: dict[str, bytes | Kept] = {}
 
-    def feeds_and_sitemap() -> None:
+    def besides_pages() -> None:  # the feeds, the sitemap and robots.txt, then `meanwhile`
         for lang in config.language_codes:
             # a feed reads the language's latest items; config and catalogues are in the cache's context key
             generated[urls.output_path(urls.feed(lang))] = _made_once(
@@ -180,8 +183,9 @@ def _render(renderer: Renderer, options: BuildOptions) -> tuple[dict[str, bytes 
         generated[urls.output_path(urls.SITEMAP)] = _made_once(
             pages, ("sitemap", sitemap.groups(site)), urls.output_path(urls.SITEMAP), lambda: sitemap.sitemap(site))
         generated[urls.output_path(urls.ROBOTS)] = sitemap.robots(site)
+        meanwhile()
 
-    rendered, problems = _render_pages(renderer, options.jobs if many else 1, meanwhile=feeds_and_sitemap)
+    rendered, problems = _render_pages(renderer, options.jobs if many else 1, meanwhile=besides_pages)
     files = {f.path: f.data for f in rendered}
     files.update(generated)
     return files, problems
