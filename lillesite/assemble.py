@@ -156,7 +156,7 @@ def _entry(config: Config, doc: Document, meta: dict, gkey, now, errors: ErrorLi
         draft=meta.get("draft", False),
         future=bool(date and date > now),
         url=url,
-        link_targets={},
+        link_targets={},  # filled by _resolve_links once every entry has its URL
     )
 
 
@@ -235,11 +235,8 @@ def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static
                                         Location(where, link.line), level="warning"))
     if entry.image and entry.image not in static_files:
         errors.add(ContentError(f"image: no file 'static/{entry.image}'", Location(where, entry.doc.line_of_key.get("image"))))
-    if not targets:
-        return entry
-    from dataclasses import replace
-
-    return replace(entry, link_targets=targets)
+    entry.link_targets.update(targets)  # the entry's own dict (see _entry), filled before the site is complete
+    return entry
 
 
 def _tags(config: Config, lang: str, entries: list[Entry], errors: ErrorList) -> tuple[Tag, ...]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,7 @@ class Config:
     allow_embeds: bool
     source_text: str = field(default="", repr=False, compare=False)
 
-    @property
+    @functools.cached_property  # asked for on every file and page
     def language_codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 

@@ -91,8 +91,9 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, cache: Buil
     try:
         result = stages.run(config, options, cache, unchanged_documents)
         if state:
+            kept = {rel: data.stamp for rel, data in result.files.items() if type(data) is Kept}
             uptodate.keep(cache, state, result.out, result.written.files, result.summary, result.warnings,
-                          cache.doc_keys())
+                          cache.doc_keys(), kept)
         return result
     finally:
         if cache:

@@ -108,7 +108,8 @@ def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
 
 
 def _source(path: Path, kind: str, config: Config, errors: ErrorList) -> SourceFile | None:
-    rel = _rel(path, config.root)
+    # walk() found `path` below the root: its relative path is the rest of the string (pathlib's is slow)
+    rel = str(path)[len(os.path.join(config.root, "")):]
     name = rel.rpartition("/")[2]
     where = Location(rel)
     if not name.endswith(".md"):

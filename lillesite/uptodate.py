@@ -106,11 +106,12 @@ def unchanged_documents(record: Record | None, state: State, root: Path) -> dict
 
 
 def keep(cache: BuildCache, state: State, out: Path, files: frozenset[str], summary: Summary,
-         warnings: list[LilleError], doc_keys: dict[str, str]) -> None:
+         warnings: list[LilleError], doc_keys: dict[str, str], known: dict[str, Stamp]) -> None:
     """Record a successful build that wrote `files` into `out` and read the documents `doc_keys`
-    (relative path -> cache key). An input changed too recently to trust its stamp is recorded as
-    UNTRUSTED: the next build cannot stop early, and reads that file again."""
-    outputs = None if state.inputs is None else _stamps_of(str(out), files)
+    (relative path -> cache key); `known`: the stamps of output files the writer kept as they were.
+    An input changed too recently to trust its stamp is recorded as UNTRUSTED: the next build cannot
+    stop early, and reads that file again."""
+    outputs = None if state.inputs is None else _stamps_of(str(out), files, known)
     if outputs is None:
         cache.forget(RECORD)
         return
@@ -124,10 +125,13 @@ def output_stamps(out: Path) -> dict[str, Stamp] | None:
     return found if _stamp_tree(str(out), found) else None
 
 
-def _stamps_of(folder: str, files: frozenset[str]) -> dict[str, Stamp] | None:
-    """The stamps of the files a build just wrote, keyed as output_stamps() finds them (cheaper than a walk)."""
+def _stamps_of(folder: str, files: frozenset[str], known: dict[str, Stamp]) -> dict[str, Stamp] | None:
+    """The stamps of the files a build just wrote, keyed as output_stamps() finds them (cheaper than a
+    walk); those `known` are not asked again. Should one have changed since, the record does not match
+    the output, and the next build does not stop early."""
     try:
-        return {path: stamp(os.lstat(path)) for path in (os.path.join(folder, rel) for rel in files)}
+        return {os.path.join(folder, rel): known.get(rel) or stamp(os.lstat(os.path.join(folder, rel)))
+                for rel in files}
     except OSError:
         return None
 

@@ -234,7 +234,7 @@ def _cannot_write(exc: OSError, out: Path) -> BuildFailed:
 def _write_and_swap(out: Path, files: dict[str, bytes | Kept], static: dict[str, Path],
                     finish: Callable[[Path], None] | None, carry: tuple[str, ...]) -> WriteStats:
     clean_stale(out)
-    present, tidy = _listing(out) if (out / MARKER).is_file() else (set(), False)
+    present, tidy = _listing(out) if (out / MARKER).is_file() else ({}, False)
     carried = {rel for rel in present if rel.startswith(carry)} - files.keys() - static.keys() if carry else set()
     wanted = files.keys() | static.keys() | carried | {MARKER}
     old = str(out)
@@ -244,7 +244,7 @@ def _write_and_swap(out: Path, files: dict[str, bytes | Kept], static: dict[str,
         else _same_bytes(os.path.join(old, rel), data)))
     same.update(carried)
     # what `finish` adds is known only by running it
-    if finish is None and tidy and present == wanted and len(same) == len(wanted) - 1:
+    if finish is None and tidy and present.keys() == wanted and len(same) == len(wanted) - 1:
         return WriteStats(written=0, unchanged=len(same), removed=0, files=frozenset(present))
     new = _temp_name(out, "new")
     spare = _spare_name(out)
@@ -258,13 +258,13 @@ def _write_and_swap(out: Path, files: dict[str, bytes | Kept], static: dict[str,
         folders, kept = _prune(new, wanted)
         written = 0
         for rel, source in static.items():
-            written += _put(str(new), old, rel, folders, rel in kept, rel in same,
+            written += _put(str(new), old, rel, folders, kept.get(rel), present.get(rel), rel in same,
                             lambda target: shutil.copy2(source, target))
         for rel, data in files.items():
-            written += _put(str(new), old, rel, folders, rel in kept, rel in same,
+            written += _put(str(new), old, rel, folders, kept.get(rel), present.get(rel), rel in same,
                             lambda target: _write_file(target, file_bytes(data)))
         for rel in carried:
-            written += _put(str(new), old, rel, folders, rel in kept, True,
+            written += _put(str(new), old, rel, folders, kept.get(rel), present.get(rel), True,
                             lambda target: shutil.copy2(os.path.join(old, rel), target))
         unchanged = len(wanted) - 1 - written
         added = set()
@@ -281,13 +281,14 @@ def _write_and_swap(out: Path, files: dict[str, bytes | Kept], static: dict[str,
         if new.exists():
             _remove_tree(new)
         raise
-    return WriteStats(written=written, unchanged=unchanged, removed=len(present - wanted - added - {MARKER}),
+    return WriteStats(written=written, unchanged=unchanged, removed=len(present.keys() - wanted - added - {MARKER}),
                       files=frozenset(wanted | added))
 
 
-def _listing(tree: Path) -> tuple[set[str], bool]:
-    """The files of `tree` by relative path, and whether it has no empty folder."""
-    files: set[str] = set()
+def _listing(tree: Path) -> tuple[dict[str, int], bool]:
+    """The files of `tree` by relative path, with their inode numbers (as the folder lists them: no
+    stat), and whether it has no empty folder."""
+    files: dict[str, int] = {}
     empty: list[str] = []
 
     def visit(folder: str, prefix: str) -> None:
@@ -298,7 +299,7 @@ def _listing(tree: Path) -> tuple[set[str], bool]:
                 if entry.is_dir(follow_symlinks=False):
                     visit(entry.path, prefix + entry.name + "/")
                 else:
-                    files.add(prefix + entry.name)
+                    files[prefix + entry.name] = entry.inode()
         if not seen:
             empty.append(prefix)
     visit(str(tree), "")
@@ -319,14 +320,15 @@ def _usable_spare(spare: Path) -> bool:
     return spare.is_dir() and not spare.is_symlink() and (spare / MARKER).is_file()
 
 
-def _prune(tree: Path, wanted: set[str]) -> tuple[set[str], set[str]]:
+def _prune(tree: Path, wanted: set[str]) -> tuple[set[str], dict[str, int]]:
     """Delete from `tree` every file and folder the new output does not have; return the folders and
-    the files it keeps."""
+    the files it keeps, with their inode numbers as in _listing()."""
     needed = {""}
     for rel in wanted:
         parts = rel.split("/")[:-1]
         needed.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    kept, files = set(), set()
+    kept: set[str] = set()
+    files: dict[str, int] = {}
 
     def visit(folder: str, rel: str) -> None:
         kept.add(rel)
@@ -342,22 +344,23 @@ def _prune(tree: Path, wanted: set[str]) -> tuple[set[str], set[str]]:
                 elif path not in wanted:
                     os.unlink(entry.path)
                 else:
-                    files.add(path)
+                    files[path] = entry.inode()
     visit(str(tree), "")
     return kept, files
 
 
-def _put(new: str, old: str, rel: str, folders: set[str], in_new: bool, same: bool,
-         write: Callable[[str], None]) -> bool:
+def _put(new: str, old: str, rel: str, folders: set[str], inode_in_new: int | None, inode_in_old: int | None,
+         same: bool, write: Callable[[str], None]) -> bool:
     """Make `new`/rel the wanted file: a hard link to the previous output's file when that one is the
-    same (kept as it is if it already is that link), else freshly written. True when written.
+    same (kept as it is if it already is that link: the same inode in both trees), else freshly
+    written. True when written.
 
-    A file of `new` (`in_new`) may be a hard link to one of the output: it is replaced, never written into.
+    A file of `new` may be a hard link to one of the output: it is replaced, never written into.
     """
     target = os.path.join(new, rel)
     previous = os.path.join(old, rel)
-    if in_new:
-        if same and _same_inode(previous, target):
+    if inode_in_new is not None:
+        if same and inode_in_new == inode_in_old:
             return False
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)
@@ -366,14 +369,6 @@ def _put(new: str, old: str, rel: str, folders: set[str], in_new: bool, same: bo
         return False
     write(target)
     return True
-
-
-def _same_inode(a: str, b: str) -> bool:
-    try:
-        sa, sb = os.stat(a), os.lstat(b)
-    except OSError:
-        return False
-    return sa.st_ino == sb.st_ino and sa.st_dev == sb.st_dev
 
 
 def _make_folder(tree: str, rel: str, folders: set[str]) -> None:
@@ -390,7 +385,7 @@ def _make_folder(tree: str, rel: str, folders: set[str]) -> None:
 
 
 def _added_files(tree: Path, known: set[str]) -> set[str]:
-    return {rel for rel in _listing(tree)[0] if rel not in known}
+    return _listing(tree)[0].keys() - known
 
 
 def _link_if_same(new: Path, out: Path, rel: str) -> bool:
