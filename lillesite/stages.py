@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import threading
 import time
 from contextlib import contextmanager
@@ -139,7 +138,11 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
             errors += search.collisions(static)
     if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
         with timer.stage("check"):
-            errors += checks.hreflang_problems(site, files) + checks.missing_ui_strings(config)
+            try:
+                errors += checks.hreflang_problems(site, files) + checks.missing_ui_strings(config)
+            except OSError as exc:  # a page kept from the output (writer.Kept) changed on disk since
+                raise BuildFailed([ContentError(f"cannot check the output: {exc.strerror} ({exc.filename})",
+                                                Location(str(out)))]) from None
     _fail_on_errors(errors, strict=options.strict)
     result = BuildResult(site=site, files=files, warnings=[e for e in errors if e.level != "error"],
                          summary=_summary(site, files), timings=timer.timings, out=out)
@@ -231,6 +234,8 @@ def _in_processes(jobs: int, work: Callable[[Callable[[int], bool]], T], *, chun
     this process's first. Forked, the workers start at once and share what this process has built (the
     loaded modules, the sources, the site) without pickling it. Never with other threads running (serve):
     a fork copies none of them, whatever locks they hold."""
+    import multiprocessing  # here: a build after an edit runs in one process, and starts 3 ms sooner without it
+
     context = multiprocessing.get_context("fork")
     claim = _Claims(context, chunk)
     workers = []

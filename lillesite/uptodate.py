@@ -100,8 +100,9 @@ def unchanged_documents(record: Record | None, state: State, root: Path) -> dict
     build (with the same settings) read them: found in the cache by that key, they are not read again."""
     if record is None or state.inputs is None or record.settings != state.settings:
         return {}
+    folder = str(root)
     return {rel: key for rel, key in record.doc_keys.items()
-            for path in (str(root / rel),) if state.inputs.get(path) is not None
+            for path in (os.path.join(folder, rel),) if state.inputs.get(path) is not None
             and state.inputs.get(path) == record.inputs.get(path)}
 
 

@@ -258,3 +258,34 @@ def test_an_unwritable_output_is_a_clear_error(site_copy, tmp_path):
         result = run_cli("build", "--site", str(site), "--out", str(locked / "out"))
     assert result.returncode in (1, 2), result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("stage, options", [("write_site", []), ("hreflang_problems", ["--strict"])])
+def test_an_output_page_changed_during_a_build_is_a_clear_error(site_copy, stage, options):
+    """A page kept from the output (its stamp known) that changes before the build writes (or, under
+    --strict, checks) it: an error naming it, exit 1, and the output as it is."""
+    site = site_copy("bilingual")
+    assert run_cli("build", "--site", str(site)).returncode == 0
+    for path in (site / "_site").rglob("*"):  # older than the racy window: the next build records their stamps
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 10**10), follow_symlinks=False)
+    assert run_cli("build", "--site", str(site)).returncode == 0
+    (site / "content/pages/bureau.en.md").write_text((site / "content/pages/bureau.en.md").read_text(encoding="utf-8")
+                                                    + "\nOne more line.\n", encoding="utf-8")
+    page = site / "_site/fr/index.html"  # kept: the French home does not show the English page
+    probe = ("import sys\nfrom pathlib import Path\nfrom lillesite import checks, cli, stages\n"
+             f"module = stages if {stage!r} == 'write_site' else checks\n"
+             f"original = getattr(module, {stage!r})\n"
+             "def meanwhile(*args, **kwargs):\n"
+             f"    with open({str(page)!r}, 'a', encoding='utf-8') as file:\n"
+             "        file.write('<!-- edited by hand during the build -->')\n"
+             "    return original(*args, **kwargs)\n"
+             f"setattr(module, {stage!r}, meanwhile)\n"
+             f"sys.exit(cli.main(['build', '--site', {str(site)!r}, *{options!r}]))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    assert "the output changed while the site was being built; build again" in done.stderr
+    assert str(page) in done.stderr
+    assert page.read_text(encoding="utf-8").endswith("<!-- edited by hand during the build -->")
+    assert "One more line." not in (site / "_site/en/office/index.html").read_text(encoding="utf-8")
