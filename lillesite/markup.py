@@ -11,13 +11,14 @@ import html
 import importlib
 import posixpath
 import re
+import xml.etree.ElementTree as etree
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 import markdown
 from markdown import blockparser, treeprocessors, util
-from markdown.extensions import Extension
+from markdown.extensions import Extension, toc
 from markdown.treeprocessors import Treeprocessor
 
 from lillesite.urls import slugify
@@ -25,6 +26,7 @@ from lillesite.urls import slugify
 # The documented extension set (README, "Writing content").
 EXTENSIONS = ("tables", "footnotes", "attr_list", "def_list", "md_in_html", "abbr", "sane_lists", "toc")
 EXTENSION_CONFIGS = {"toc": {"slugify": lambda value, separator: slugify(value) or "section"}}
+TOC_MARKER = "[TOC]"  # the toc extension's default: where a document shows its table of contents
 
 # Markdown tries every extension and inline pattern on every block and every run of text, and a
 # typical document uses few of them. Each is listed with what its syntax needs in the document's
@@ -42,7 +44,7 @@ OPTIONAL_EXTENSIONS: dict[str, tuple[str | re.Pattern, ...]] = {
     "md_in_html": ("<",),  # without a tag, its HTML parser hands the text on as the core one does
     "abbr": ("*[",),
     # ATX heading, setext underline, raw <h1>-<h6> (md_in_html can bring them into the tree), or the marker
-    "toc": ("#", "[TOC]", re.compile("<[hH][1-6]"), re.compile(r"\n[ \t]*[=-]+[ \t]*[\n<]"),
+    "toc": ("#", TOC_MARKER, re.compile("<[hH][1-6]"), re.compile(r"\n[ \t]*[=-]+[ \t]*[\n<]"),
             re.compile(r">[ \t]*[=-]+[ \t]*[\n<]")),
 }
 # Python-Markdown's inline patterns (markdown.inlinepatterns.build_inlinepatterns, footnotes), by what
@@ -294,7 +296,7 @@ class Converter:
 
     def __init__(self, *, allow_embeds: bool = False):
         self.allow_embeds = allow_embeds
-        self._instances: dict[tuple[tuple[str, ...], tuple[str, ...]], markdown.Markdown] = {}
+        self._instances: dict[tuple[tuple[str, ...], tuple[str, ...], bool], markdown.Markdown] = {}
 
     def _markdown_for(self, body: str) -> markdown.Markdown:
         text = _as_markdown_reads(body)
@@ -302,21 +304,17 @@ class Converter:
                            if name not in OPTIONAL_EXTENSIONS or _found(text, OPTIONAL_EXTENSIONS[name]))
         unused = tuple(name for names, needles in OPTIONAL_INLINE_PATTERNS.items() if not _found(text, needles)
                        for name in names)
-        md = self._instances.get((extensions, unused))
+        toc_marker = "toc" in extensions and TOC_MARKER in text
+        md = self._instances.get((extensions, unused, toc_marker))
         if md is None:
-            # built from their modules: a name would make Python-Markdown read every installed package's
-            # entry points first (30 ms in a process that converts one file)
-            md = markdown.Markdown(
-                extensions=[*(importlib.import_module(f"markdown.extensions.{name}").makeExtension(
-                    **EXTENSION_CONFIGS.get(name, {})) for name in extensions), _Setup()],
-                output_format="html",
-            )
+            md = markdown.Markdown(extensions=[*(_extension(name, toc_marker) for name in extensions), _Setup()],
+                                   output_format="html")
             for name in unused:
                 md.inlinePatterns.deregister(name, strict=False)  # footnote's exists with its extension only
             md.parser.__class__ = _BlockParserBySyntax
             md.parser.by_syntax = _by_syntax(md.parser.blockprocessors, BLOCK_PROCESSOR_NEEDS)
             md.treeprocessors.register(_InlineBySyntax(md), "inline", 20)  # its priority in build_treeprocessors
-            self._instances[extensions, unused] = md
+            self._instances[extensions, unused, toc_marker] = md
         return md
 
     def convert(self, body: str, *, source_rel: str, body_line: int) -> Markup:
@@ -341,6 +339,24 @@ class Converter:
             first_paragraph=first_paragraph(output),
             problems=tuple(problems),
         )
+
+
+def _extension(name: str, toc_marker: bool) -> Extension:
+    # made from its module: a name would make Python-Markdown read every installed package's entry points
+    # first (30 ms in a process that converts one file)
+    extension = importlib.import_module(f"markdown.extensions.{name}").makeExtension(**EXTENSION_CONFIGS.get(name, {}))
+    if name == "toc" and not toc_marker:
+        extension.setConfig("marker", "")  # no paragraph can be the marker: the tree is not searched for one
+        extension.TreeProcessorClass = _TocIdsOnly
+    return extension
+
+
+class _TocIdsOnly(toc.TocTreeprocessor):
+    """The toc extension in a document without the [TOC] marker: the headings' ids, and not the table,
+    which only the marker shows (building and serializing it was a third of the extension's time)."""
+
+    def build_toc_div(self, toc_list: list) -> etree.Element:
+        return etree.Element("div")
 
 
 def _as_markdown_reads(body: str) -> str:
