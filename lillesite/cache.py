@@ -315,7 +315,7 @@ class Digester:
 
 # A page record: its output path, the sha256 of its bytes, and the stamp of the output file that held
 # them when the build that wrote it finished (None: not known, or too recent to be trusted; see
-# RACY_NS): while the file keeps that stamp it is not read again.
+# stamp_records): while the file keeps that stamp it is not read again.
 PageRecord = tuple[str, str, Stamp | None]
 
 
@@ -362,14 +362,26 @@ class PageCache:
         self.new_records[key] = (path, hashlib.sha256(data).hexdigest(), None)
 
     def stamp_records(self) -> None:
-        """After the output is written: note the stamps of the pages' files, but of none written so
-        recently that a change within the same clock tick would not show in it."""
-        before = time.time_ns() - RACY_NS
+        """After the output is written: note the stamps of the pages' files, but of none that a change
+        within the same clock tick could leave as it is (git's "racy" files).
+
+        The output's file system dates its files by its own clock, at its own resolution: a file older
+        than the newest one was written at least a tick before that one, so a change made to it since
+        gives it a newer mtime. (Before, only files older than RACY_NS were trusted: none of a build
+        that had just written them, so the next build read every page again.)"""
+        found = {}
         for key, (path, sha, known) in self.new_records.items():
             if known is None:
                 try:
-                    st = stamp(os.lstat(os.path.join(self.out, path)))
+                    found[key] = (path, sha, stamp(os.lstat(os.path.join(self.out, path))))
                 except OSError:
                     continue
-                if st[3] < before:
-                    self.new_records[key] = (path, sha, st)
+        if not found:
+            return
+        now = time.time_ns()
+        newest = max(st[3] for _, _, st in found.values())
+        # a file dated in the future (set by hand) says nothing of the clock
+        before = max(newest, now - RACY_NS) if newest <= now else now - RACY_NS
+        for key, (path, sha, st) in found.items():
+            if st[3] < before:
+                self.new_records[key] = (path, sha, st)

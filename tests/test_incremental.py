@@ -5,6 +5,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from benchmarks.corpus import generate
 from tests.conftest import MINIMAL_CONFIG, SITES, build_site, run_cli, write_site
 from lillesite import stages
-from lillesite.cache import CACHE_DIR, BuildCache
+from lillesite.cache import CACHE_DIR, BuildCache, PageCache
 from lillesite.config import load_config
 from lillesite.errors import BuildFailed
 from lillesite.pipeline import BuildOptions, build
@@ -272,3 +273,41 @@ def test_incremental_rebuilds_equal_clean_builds(edits):
             reference = clean_build(site, Path(tmp) / "reference")
             assert cached_build(site, site / "_site", jobs=2) == reference, edit  # a new process: cache on disk
             assert cached_build(site, site / "_serve", cache=served) == reference, edit  # in-process memo
+
+
+def test_page_stamps_are_trusted_for_files_older_than_the_newest_one(tmp_path):
+    """git's racy rule on the output's own clock: the pages a build wrote a tick or more before its
+    last one are known by their stamps next time; those of the last tick are read again, and a file
+    dated in the future says nothing of the clock (then only files older than RACY_NS are trusted)."""
+    def stamped(mtimes: dict[str, int]) -> set[str]:
+        out = tmp_path / f"out{len(list(tmp_path.iterdir()))}"
+        out.mkdir()
+        pages = PageCache(("", {}), out, "context", {})
+        for name, mtime in mtimes.items():
+            (out / name).write_bytes(name.encode())
+            os.utime(out / name, ns=(mtime, mtime))
+            pages.put(name, name, name.encode())
+        pages.stamp_records()
+        return {path for path, _, known in pages.new_records.values() if known}
+
+    now = time.time_ns()
+    written = {"old.html": now - 5 * 10**9, "earlier.html": now - 10**6, "last.html": now - 1000, "same-tick.html": now - 1000}
+    assert stamped(written) == {"old.html", "earlier.html"}
+    assert stamped({**written, "future.html": now + 60 * 10**9}) == {"old.html"}
+
+
+def test_a_page_changed_within_the_last_tick_of_a_build_is_read_again(site_copy):
+    """The pages the build wrote last keep no stamp: changed in place with their size and mtime kept, the
+    next build finds it by their hash and writes them again."""
+    site = site_copy("bilingual")
+    out = site / "_site"
+    reference = cached_build(site, out)
+    paths = [path for path, _, _ in BuildCache(site).page_records()[1].values()]
+    newest = max((out / path).stat().st_mtime_ns for path in paths)
+    page = next(out / path for path in paths if (out / path).stat().st_mtime_ns == newest)
+    before = page.stat()
+    data = page.read_bytes()
+    page.write_bytes(data[:-1] + (b"?" if data[-1:] != b"?" else b"!"))
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert page.stat().st_size == before.st_size and page.stat().st_ino == before.st_ino
+    assert cached_build(site, out) == reference
