@@ -248,6 +248,9 @@ class Uncacheable(Exception):
 _LEAVES = frozenset((str, markupsafe.Markup, int, float, bool, type(None), dt.date))
 
 
+LONG_TUPLE = 16  # items: a longer tuple is digested once per build (Digester._long_tuple)
+
+
 class Digester:
     """Stable digests of template contexts; each model object is hashed once per build.
 
@@ -283,6 +286,8 @@ class Digester:
         if kind is dict:
             return {k: v if type(v) in _LEAVES else self._reduce(v) for k, v in value.items()}
         if kind is tuple:
+            if len(value) > LONG_TUPLE:
+                return self._long_tuple(value)
             return tuple([v if type(v) in _LEAVES else self._reduce(v) for v in value])
         if kind is list:
             return [v if type(v) in _LEAVES else self._reduce(v) for v in value]
@@ -301,6 +306,16 @@ class Digester:
         if isinstance(value, PurePath):
             return ("path", str(value))
         raise Uncacheable(kind.__qualname__)
+
+    def _long_tuple(self, value: tuple) -> bytes:
+        """A long tuple is shared (a listing's page URLs: one tuple for all the listing's pages, as long as
+        the news): digested once and known by its digest, like a model object, else each page of a
+        listing would digest every page's URL, and a site's listings would cost the square of its size."""
+        found = self._memo.get(id(value))
+        if found is None:
+            reduced = [v if type(v) in _LEAVES else self._reduce(v) for v in value]
+            found = self._memo[id(value)] = (value, hashlib.sha256(self._serialize(("tuple", reduced))).digest())
+        return found[1]
 
     def _object(self, value: Any, fields: Callable[[Any], tuple]) -> bytes:
         doc_key = self._doc_keys.get(value.source.rel) if type(value) is self._document else None

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from benchmarks.corpus import generate
 from tests.conftest import MINIMAL_CONFIG, SITES, build_site, run_cli, write_site
 from lillesite import stages
-from lillesite.cache import CACHE_DIR, BuildCache, PageCache
+from lillesite.cache import CACHE_DIR, LONG_TUPLE, BuildCache, PageCache
 from lillesite.config import load_config
 from lillesite.errors import BuildFailed
 from lillesite.pipeline import BuildOptions, build
@@ -311,3 +311,18 @@ def test_a_page_changed_within_the_last_tick_of_a_build_is_read_again(site_copy)
     os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert page.stat().st_size == before.st_size and page.stat().st_ino == before.st_ino
     assert cached_build(site, out) == reference
+
+
+
+def test_an_edit_reaches_the_feed_whose_items_are_a_long_tuple(tmp_path):
+    """A feed's items (news[:feed_limit]) are a long tuple, digested once per build and known by that
+    digest (Digester._long_tuple): an edit to one of them must still reach the feed."""
+    site = generate(tmp_path / "corpus", 2 * LONG_TUPLE)
+    assert load_config(site).feed_limit > LONG_TUPLE
+    out = site / "_site"
+    cached_build(site, out)
+    newest = sorted((site / "content/news").glob("*.fr.md"))[-1]
+    newest.write_text(newest.read_text(encoding="utf-8") + "\nUn dernier paragraphe.\n", encoding="utf-8")
+    rebuilt = cached_build(site, out)
+    assert b"Un dernier paragraphe." in rebuilt["fr/feed.xml"]
+    assert rebuilt == clean_build(site, tmp_path / "reference")
