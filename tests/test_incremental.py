@@ -313,7 +313,6 @@ def test_a_page_changed_within_the_last_tick_of_a_build_is_read_again(site_copy)
     assert cached_build(site, out) == reference
 
 
-
 def test_an_edit_reaches_the_feed_whose_items_are_a_long_tuple(tmp_path):
     """A feed's items (news[:feed_limit]) are a long tuple, digested once per build and known by that
     digest (Digester._long_tuple): an edit to one of them must still reach the feed."""
