@@ -24,7 +24,6 @@ import os
 import pickle
 import sys
 import tempfile
-import time
 from pathlib import Path, PurePath
 from typing import Any, Callable
 
@@ -33,7 +32,7 @@ import markupsafe
 from lillesite import __version__
 from lillesite.errors import LilleError
 from lillesite.sources import SourceFile
-from lillesite.writer import RACY_NS, Kept, Stamp, read_stamped, stamp
+from lillesite.writer import Kept, Stamp, read_stamped, stamp, trusted_before
 
 log = logging.getLogger(__name__)
 CACHE_DIR = ".lillesite-cache"
@@ -378,12 +377,7 @@ class PageCache:
 
     def stamp_records(self) -> None:
         """After the output is written: note the stamps of the pages' files, but of none that a change
-        within the same clock tick could leave as it is (git's "racy" files).
-
-        The output's file system dates its files by its own clock, at its own resolution: a file older
-        than the newest one was written at least a tick before that one, so a change made to it since
-        gives it a newer mtime. (Before, only files older than RACY_NS were trusted: none of a build
-        that had just written them, so the next build read every page again.)"""
+        within the same clock tick could leave as it is (writer.trusted_before)."""
         found = {}
         for key, (path, sha, known) in self.new_records.items():
             if known is None:
@@ -391,12 +385,7 @@ class PageCache:
                     found[key] = (path, sha, stamp(os.lstat(os.path.join(self.out, path))))
                 except OSError:
                     continue
-        if not found:
-            return
-        now = time.time_ns()
-        newest = max(st[3] for _, _, st in found.values())
-        # a file dated in the future (set by hand) says nothing of the clock
-        before = max(newest, now - RACY_NS) if newest <= now else now - RACY_NS
+        before = trusted_before(st[3] for _, _, st in found.values())
         for key, (path, sha, st) in found.items():
             if st[3] < before:
                 self.new_records[key] = (path, sha, st)

@@ -10,12 +10,14 @@ A build that does not stop reads again only the content files whose stamps chang
 parsed documents are taken from the cache by the keys the record names (unchanged_documents).
 
 Like make and git, this trusts stamps; like git, only those of files older than the recording build by
-RACY_NS, so that a file changed twice within one clock tick is never taken as unchanged. Anything
+RACY_NS, so that a file changed twice within one clock tick is never taken as unchanged. The output
+files of the build's last clock tick (writer.trusted_before) are checked by their sha256 too. Anything
 unexpected (a symbolic link, an unreadable folder) means a full build.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import stat
 import subprocess
@@ -26,7 +28,7 @@ from pathlib import Path
 from lillesite.cache import BuildCache
 from lillesite.config import CONFIG_NAME, THEME_LOCALES, THEME_TEMPLATES, Config
 from lillesite.errors import LilleError
-from lillesite.writer import RACY_NS, SOURCE_FOLDERS, Stamp, stamp
+from lillesite.writer import RACY_NS, SOURCE_FOLDERS, Stamp, stamp, trusted_before
 
 RECORD = "uptodate.pickle"
 UNTRUSTED: Stamp = (-1, -1, -1, -1)  # equals no file's stamp
@@ -47,6 +49,8 @@ class Record:
     settings: str
     inputs: dict[str, Stamp | None]
     outputs: dict[str, Stamp]
+    # the output files of the build's last clock tick, whose stamps alone cannot be trusted -> their sha256
+    recent_outputs: dict[str, str]
     summary: Summary
     warnings: tuple[LilleError, ...]
     doc_keys: dict[str, str]  # content file (relative path) -> the build cache's key of its parsed document
@@ -92,7 +96,8 @@ def unchanged(record: Record | None, state: State, out: Path, now: dt.datetime) 
         return False
     if record.summary.next_scheduled is not None and now >= record.summary.next_scheduled:
         return False  # a scheduled item is due: it must appear
-    return output_stamps(out) == record.outputs
+    return output_stamps(out) == record.outputs and all(
+        _sha256(path) == sha for path, sha in record.recent_outputs.items())
 
 
 def unchanged_documents(record: Record | None, state: State, root: Path) -> dict[str, str]:
@@ -113,12 +118,23 @@ def keep(cache: BuildCache, state: State, out: Path, files: frozenset[str], summ
     An input changed too recently to trust its stamp is recorded as UNTRUSTED: the next build cannot
     stop early, and reads that file again."""
     outputs = None if state.inputs is None else _stamps_of(str(out), files, known)
-    if outputs is None:
+    before = trusted_before(s[3] for s in outputs.values()) if outputs else 0
+    recent_outputs = {path: _sha256(path) for path, s in (outputs or {}).items() if s[3] >= before}
+    if outputs is None or None in recent_outputs.values():
         cache.forget(RECORD)
         return
     recent = state.taken_ns - RACY_NS
     inputs = {path: UNTRUSTED if s is not None and s[3] > recent else s for path, s in state.inputs.items()}
-    cache.store(RECORD, Record(state.settings, inputs, outputs, summary, tuple(warnings), doc_keys))
+    cache.store(RECORD, Record(state.settings, inputs, outputs, recent_outputs, summary, tuple(warnings),
+                               doc_keys))
+
+
+def _sha256(path: str) -> str | None:
+    try:
+        with open(path, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def output_stamps(out: Path) -> dict[str, Stamp] | None:

@@ -18,7 +18,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from lillesite.errors import BuildFailed, ContentError, LilleError, Location, UsageError
 
@@ -104,6 +104,17 @@ Stamp = tuple[int, int, int, int]
 # A stamp is trusted only for a file older than this when the stamp was taken: a change made within the
 # same clock tick as the stamp would not show in it (git's "racy" files).
 RACY_NS = 2_000_000_000
+
+
+def trusted_before(mtimes: Iterable[int]) -> int:
+    """The mtime below which the stamps of files a build just wrote (with these mtimes) can be trusted.
+
+    The file system dates files by its own clock, at its own resolution: a file older than the newest
+    one was written at least a tick before that one, so a change made to it since gives it a newer
+    mtime. A file dated in the future (set by hand) says nothing of the clock: then RACY_NS decides."""
+    now = time.time_ns()
+    newest = max(mtimes, default=now)
+    return max(newest, now - RACY_NS) if newest <= now else now - RACY_NS
 
 
 def stamp(st: os.stat_result) -> Stamp:
