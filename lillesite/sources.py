@@ -81,6 +81,8 @@ def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
     sources: list[SourceFile] = []
     content = config.content_dir
     root = config.root
+    # walk() finds files below the root: a file's relative path is the rest of its path (pathlib's is slow)
+    root_prefix = os.path.join(root, "")
     if not content.is_dir():
         errors.add(ContentError("no content/ folder", Location("content/")))
         return sources, errors
@@ -93,7 +95,7 @@ def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
         rel = _rel(entry, root)
         if entry.is_dir() and entry.name in KINDS:
             for path in walk(entry, root, errors):
-                source = _source(path, KINDS[entry.name], config, errors)
+                source = _source(path, str(path)[len(root_prefix):], KINDS[entry.name], config, errors)
                 if source:
                     sources.append(source)
         elif entry.is_file() and entry.name.endswith((".yml", ".yaml", ".txt")):
@@ -107,9 +109,7 @@ def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
     return sources, errors
 
 
-def _source(path: Path, kind: str, config: Config, errors: ErrorList) -> SourceFile | None:
-    # walk() found `path` below the root: its relative path is the rest of the string (pathlib's is slow)
-    rel = str(path)[len(os.path.join(config.root, "")):]
+def _source(path: Path, rel: str, kind: str, config: Config, errors: ErrorList) -> SourceFile | None:
     name = rel.rpartition("/")[2]
     where = Location(rel)
     if not name.endswith(".md"):

@@ -118,8 +118,9 @@ def keep(cache: BuildCache, state: State, out: Path, files: frozenset[str], summ
     An input changed too recently to trust its stamp is recorded as UNTRUSTED: the next build cannot
     stop early, and reads that file again."""
     outputs = None if state.inputs is None else _stamps_of(str(out), files, known)
-    before = trusted_before(s[3] for s in outputs.values()) if outputs else 0
-    recent_outputs = {path: _sha256(path) for path, s in (outputs or {}).items() if s[3] >= before}
+    if outputs is not None:
+        before = trusted_before(s[3] for s in outputs.values())
+        recent_outputs = {path: _sha256(path) for path, s in outputs.items() if s[3] >= before}
     if outputs is None or None in recent_outputs.values():
         cache.forget(RECORD)
         return
