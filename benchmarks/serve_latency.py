@@ -1,10 +1,11 @@
 """How long after saving a news file is the rebuilt page on disk, under `lillesite serve`?
 
 Runs the real command in a subprocess on a copy of the Lille site, then on the same site with
-1,000 news items per language, saves a news file several times and waits for its page in the
-preview folder to contain the new text. Prints min / median / max per corpus.
+1,000 news items per language (or each count given to --items), saves a news file several times
+and waits for its page in the preview folder to contain the new text. Prints min / median / max
+per corpus, and the share of a core the idle server then uses (Linux: read from /proc).
 
-    python benchmarks/serve_latency.py [--saves 7] [--pause 0.5]
+    python benchmarks/serve_latency.py [--saves 7] [--pause 0.5] [--items 1000 5000]
 """
 from __future__ import annotations
 
@@ -60,7 +61,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def measure(site: Path, saves: int, pause: float) -> tuple[list[float], int, str]:
+IDLE_SECONDS = 3.0
+
+
+def measure(site: Path, saves: int, pause: float) -> tuple[list[float], int, str, float | None]:
     config = load_config(site)
     result = build(config, BuildOptions(preview=True, write=False))
     entry = result.site.news[config.default_language][len(result.site.news[config.default_language]) // 2]
@@ -83,11 +87,25 @@ def measure(site: Path, saves: int, pause: float) -> tuple[list[float], int, str
             wait(lambda: marker in _read(page), 60, process, log)
             latencies.append(time.perf_counter() - start)
             time.sleep(pause)
+        time.sleep(1)  # the search index of the last save, if any, is made in the background
+        before = cpu_seconds(process.pid)
+        time.sleep(IDLE_SECONDS)
+        after = cpu_seconds(process.pid)
+        idle = (after - before) / IDLE_SECONDS if before is not None and after is not None else None
     finally:
         process.terminate()
         process.wait(timeout=10)
     builds = [line for line in log.read_text().splitlines() if line.startswith("rebuilt in")]
-    return latencies, pages, (builds[-1] if builds else "")
+    return latencies, pages, (builds[-1] if builds else ""), idle
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process so far (Linux), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _read(path: Path) -> str:
@@ -110,17 +128,20 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=7)
     parser.add_argument("--pause", type=float, default=0.5,
                         help="seconds between saves (the search index is rebuilt in the background meanwhile)")
+    parser.add_argument("--items", type=int, nargs="*", default=[1000], help="news items per language added")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lillesite-serve-bench-") as tmp:
         corpora = {"Lille site": copy_lille(Path(tmp) / "lille")}
-        big = copy_lille(Path(tmp) / "big")
-        add_news(big, 1000)
-        corpora["1,000 news items per language"] = big
+        for count in args.items:
+            big = copy_lille(Path(tmp) / f"big-{count}")
+            add_news(big, count)
+            corpora[f"{count:,} news items per language"] = big
         for name, site in corpora.items():
-            latencies, pages, last_build = measure(site, args.saves, args.pause)
+            latencies, pages, last_build, idle = measure(site, args.saves, args.pause)
             print(f"{name} ({pages} pages): save -> page on disk "
                   f"min {min(latencies) * 1000:.0f} ms, median {statistics.median(latencies) * 1000:.0f} ms, "
-                  f"max {max(latencies) * 1000:.0f} ms over {len(latencies)} saves ({last_build})")
+                  f"max {max(latencies) * 1000:.0f} ms over {len(latencies)} saves ({last_build}); "
+                  f"idle: {'?' if idle is None else f'{idle:.0%}'} of a core")
 
 
 if __name__ == "__main__":

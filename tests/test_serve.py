@@ -1,6 +1,7 @@
 """`lillesite serve` for real: a server on a free local port, fetched over HTTP while files change."""
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import os
@@ -163,3 +164,83 @@ def test_the_search_index_follows_edits_in_the_background(site_copy, tmp_path):
             ".preview.lock", ".preview.spare"]  # no bundle left half-written beside the folder
     finally:
         server.stop()
+
+
+def test_a_rebuild_keeps_what_it_found_out_of_collections_while_it_runs_only(site_copy, monkeypatch):
+    """What lives across rebuilds (the cache's documents) is not scanned by the collections a rebuild
+    triggers, and is handed back to the collector afterwards, when the build failed too: a long
+    session must not keep its garbage forever."""
+    from lillesite import serve
+    from lillesite.config import load_config
+
+    site = site_copy("bilingual")
+    frozen_during = []
+
+    def build(*args, **kwargs):
+        frozen_during.append(gc.get_freeze_count())
+        return real_build(*args, **kwargs)
+
+    real_build = serve.build
+    monkeypatch.setattr(serve, "build", build)
+    config = load_config(site)
+    preview = serve.Preview(root=config.root, out=site / serve.PREVIEW_DIR, base_url="http://127.0.0.1:1/",
+                            report=lambda errors: None)
+    try:
+        assert preview.rebuild() and not preview.errors
+        assert gc.get_freeze_count() == 0
+        (site / "content/pages/broken.fr.md").write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+        assert preview.rebuild() and preview.errors  # the build failed
+        assert gc.get_freeze_count() == 0
+    finally:
+        if preview.index:
+            preview.index.stop()
+    assert len(frozen_during) == 2 and min(frozen_during) > 1000
+
+
+class _FakePreview:
+    """What the watcher asks of a preview: sources() as slow as a big site's walk, and rebuild()."""
+
+    def __init__(self, walk_seconds: float, built: dict, now: dict):
+        self.walk_seconds, self.built, self.now = walk_seconds, built, now
+        self.looks, self.rebuilds = 0, []
+
+    def sources(self) -> dict:
+        self.looks += 1
+        time.sleep(self.walk_seconds)
+        return self.now
+
+    def rebuild(self, seen: dict) -> bool:
+        self.rebuilds.append(seen)
+        self.built = seen
+        return True
+
+
+def _watch(preview: _FakePreview, seconds: float, monkeypatch) -> list[str]:
+    import asyncio
+
+    from lillesite import serve
+
+    reloads = []
+    monkeypatch.setattr(serve.LiveReloadHandler, "reload_waiters", classmethod(lambda cls: reloads.append("reload")))
+
+    async def run() -> None:
+        serve._SourceWatcher(preview).start(callback=None)
+        await asyncio.sleep(seconds)
+    asyncio.run(run())
+    return reloads
+
+
+def test_an_idle_preview_of_a_big_site_spends_a_bounded_share_of_the_time_looking(monkeypatch):
+    """A look that takes 50 ms (a walk over 5,000 news items per language) comes every 250 ms, not every
+    100 ms: an idle preview keeps a core a fifth busy at most, and its pages are served meanwhile."""
+    from lillesite import serve
+
+    preview = _FakePreview(0.05, built={"a": 1}, now={"a": 1})
+    assert _watch(preview, 1.2, monkeypatch) == [] and preview.rebuilds == []
+    assert 2 <= preview.looks <= 1 + 1.2 / (0.05 / serve.POLL_SHARE)  # 100 ms apart, it would be 9 looks
+
+
+def test_a_look_that_finds_the_sources_changed_rebuilds_from_what_it_saw_and_reloads(monkeypatch):
+    preview = _FakePreview(0.0, built={"a": 1}, now={"a": 2})
+    assert _watch(preview, 0.35, monkeypatch) == ["reload"]
+    assert preview.rebuilds == [{"a": 2}] and preview.looks >= 3  # later looks find it built
