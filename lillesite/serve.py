@@ -11,6 +11,7 @@ import gc
 import html
 import logging
 import re
+import signal
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -167,12 +168,23 @@ class _SourceWatcher(Watcher):
     def __init__(self, preview: Preview) -> None:
         super().__init__()
         self.preview = preview
+        self.stopping = False
 
     def start(self, callback) -> bool:  # `callback` would run livereload's own look: not needed
         self.look()
         return True
 
+    def stop_on_signal(self, signum: int, frame) -> None:
+        """Ctrl-C and SIGTERM: KeyboardInterrupt as usual, and the next look stops the server, should the
+        interrupt land where Python drops exceptions (a weakref callback that the garbage collector runs:
+        seen under SIGTERM, and the preview went on serving)."""
+        self.stopping = True
+        signal.default_int_handler(signum, frame)
+
     def look(self) -> None:
+        if self.stopping:
+            ioloop.IOLoop.current().stop()
+            return
         started = time.perf_counter()
         try:
             seen = self.preview.sources()
@@ -190,7 +202,10 @@ def run(config: Config, *, host: str, port: int, report: Callable[[list[LilleErr
     preview = Preview(root=root, out=out, base_url=url, report=report)
     preview.rebuild()
     ioloop.PeriodicCallback(preview.poll_index, POLL_MS).start()
-    server = Server(watcher=_SourceWatcher(preview))
+    watcher = _SourceWatcher(preview)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, watcher.stop_on_signal)
+    server = Server(watcher=watcher)
     server.SFH = _handler(preview)
     server._setup_logging = lambda: None  # lillesite prints its own lines; livereload's would repeat them
     logging.getLogger("livereload").setLevel(logging.WARNING)

@@ -244,3 +244,37 @@ def test_a_look_that_finds_the_sources_changed_rebuilds_from_what_it_saw_and_rel
     preview = _FakePreview(0.0, built={"a": 1}, now={"a": 2})
     assert _watch(preview, 0.35, monkeypatch) == ["reload"]
     assert preview.rebuilds == [{"a": 2}] and preview.looks >= 3  # later looks find it built
+
+
+def test_ctrl_c_stops_the_preview_even_when_python_drops_the_interrupt(monkeypatch):
+    """A KeyboardInterrupt raised inside a weakref callback (which the garbage collector runs) is printed
+    and dropped by Python: the next look stops the server anyway."""
+    import asyncio
+    import signal
+    import weakref
+
+    from lillesite import serve
+
+    watcher = serve._SourceWatcher(_FakePreview(0.0, built={"a": 1}, now={"a": 1}))
+    dropped = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: dropped.append(unraisable.exc_type))
+
+    class Garbage:
+        pass
+
+    def interrupt_inside_a_weakref_callback() -> None:
+        garbage = Garbage()
+        reference = weakref.ref(garbage, lambda ref: watcher.stop_on_signal(signal.SIGTERM, None))
+        del garbage  # the callback runs here; its KeyboardInterrupt is dropped
+        assert reference() is None
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.call_soon(watcher.start, None)
+        loop.call_later(0.2, interrupt_inside_a_weakref_callback)
+        loop.call_later(5, loop.stop)  # if the look does not stop it
+        started = time.monotonic()
+        loop.run_forever()
+        assert time.monotonic() - started < 1 and dropped == [KeyboardInterrupt]
+    finally:
+        loop.close()
