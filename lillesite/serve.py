@@ -200,11 +200,11 @@ def run(config: Config, *, host: str, port: int, report: Callable[[list[LilleErr
     out = root / PREVIEW_DIR
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     preview = Preview(root=root, out=out, base_url=url, report=report)
-    preview.rebuild()
-    ioloop.PeriodicCallback(preview.poll_index, POLL_MS).start()
     watcher = _SourceWatcher(preview)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, watcher.stop_on_signal)
+    preview.rebuild()
+    ioloop.PeriodicCallback(preview.poll_index, POLL_MS).start()
     server = Server(watcher=watcher)
     server.SFH = _handler(preview)
     server._setup_logging = lambda: None  # lillesite prints its own lines; livereload's would repeat them
