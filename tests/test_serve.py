@@ -86,6 +86,33 @@ def test_serves_preview_with_drafts_and_rebuilds_on_save(preview):
     assert (site / ".lillesite-cache/preview/fr/bureau/index.html").is_file()
 
 
+def test_an_open_tab_is_told_to_reload_once_the_saved_page_is_rebuilt(preview):
+    """The livereload protocol, as livereload.js in a page speaks it over the server's websocket."""
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+
+    site, server = preview
+    bureau = site / "content/pages/bureau.fr.md"
+
+    async def save_and_wait_for_reload() -> tuple[dict, str]:
+        tab = await websocket_connect(f"ws://127.0.0.1:{server.port}/livereload")
+        try:
+            protocols = ["http://livereload.com/protocols/official-7"]
+            tab.write_message(json.dumps({"command": "hello", "protocols": protocols}))
+            assert json.loads(await asyncio.wait_for(tab.read_message(), 10))["command"] == "hello"
+            tab.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{server.port}/fr/bureau/"}))
+            await asyncio.sleep(0.5)  # the server counts the tab once it has read 'info'
+            bureau.write_text(bureau.read_text(encoding="utf-8") + "\nRechargé.\n", encoding="utf-8")
+            message = json.loads(await asyncio.wait_for(tab.read_message(), 20))
+            return message, server.get("/fr/bureau/")[1]  # what the reloading tab gets
+        finally:
+            tab.close()
+
+    message, page = asyncio.run(save_and_wait_for_reload())
+    assert message["command"] == "reload" and "Rechargé." in page
+
+
 def test_a_failing_edit_shows_the_error_and_keeps_the_last_good_site(preview):
     site, server = preview
     bureau = site / "content/pages/bureau.fr.md"
