@@ -1,19 +1,25 @@
 """`lillesite serve` for real: a server on a free local port, fetched over HTTP while files change."""
 from __future__ import annotations
 
+import asyncio
 import gc
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+import weakref
 
 import pytest
+from tornado.websocket import websocket_connect
 
+from lillesite import serve
+from lillesite.config import load_config
 from tests.conftest import EPOCH, REPO
 
 
@@ -88,10 +94,6 @@ def test_serves_preview_with_drafts_and_rebuilds_on_save(preview):
 
 def test_an_open_tab_is_told_to_reload_once_the_saved_page_is_rebuilt(preview):
     """The livereload protocol, as livereload.js in a page speaks it over the server's websocket."""
-    import asyncio
-
-    from tornado.websocket import websocket_connect
-
     site, server = preview
     bureau = site / "content/pages/bureau.fr.md"
 
@@ -202,17 +204,14 @@ def test_a_rebuild_keeps_what_it_found_out_of_collections_while_it_runs_only(sit
     """What lives across rebuilds (the cache's documents) is not scanned by the collections a rebuild
     triggers, and is handed back to the collector afterwards, when the build failed too: a long
     session must not keep its garbage forever."""
-    from lillesite import serve
-    from lillesite.config import load_config
-
     site = site_copy("bilingual")
     frozen_during = []
+    real_build = serve.build
 
     def build(*args, **kwargs):
         frozen_during.append(gc.get_freeze_count())
         return real_build(*args, **kwargs)
 
-    real_build = serve.build
     monkeypatch.setattr(serve, "build", build)
     config = load_config(site)
     preview = serve.Preview(root=config.root, out=site / serve.PREVIEW_DIR, base_url="http://127.0.0.1:1/",
@@ -248,10 +247,6 @@ class _FakePreview:
 
 
 def _watch(preview: _FakePreview, seconds: float, monkeypatch) -> list[str]:
-    import asyncio
-
-    from lillesite import serve
-
     reloads = []
     monkeypatch.setattr(serve.LiveReloadHandler, "reload_waiters", classmethod(lambda cls: reloads.append("reload")))
 
@@ -263,10 +258,8 @@ def _watch(preview: _FakePreview, seconds: float, monkeypatch) -> list[str]:
 
 
 def test_an_idle_preview_of_a_big_site_spends_a_bounded_share_of_the_time_looking(monkeypatch):
-    """A look that takes 50 ms (a walk over 5,000 news items per language) comes every 250 ms, not every
-    100 ms: an idle preview keeps a core a fifth busy at most, and its pages are served meanwhile."""
-    from lillesite import serve
-
+    """A look that takes 50 ms (a walk over 5,000 news items per language) is followed by a 250 ms pause,
+    not a 100 ms one: an idle preview keeps a core a fifth busy at most, and serves its pages meanwhile."""
     preview = _FakePreview(0.05, built={"a": 1}, now={"a": 1})
     assert _watch(preview, 1.2, monkeypatch) == [] and preview.rebuilds == []
     assert 2 <= preview.looks <= 1 + 1.2 / (0.05 / serve.POLL_SHARE)  # 100 ms apart, it would be 9 looks
@@ -281,12 +274,6 @@ def test_a_look_that_finds_the_sources_changed_rebuilds_from_what_it_saw_and_rel
 def test_ctrl_c_stops_the_preview_even_when_python_drops_the_interrupt(monkeypatch):
     """A KeyboardInterrupt raised inside a weakref callback (which the garbage collector runs) is printed
     and dropped by Python: the next look stops the server anyway."""
-    import asyncio
-    import signal
-    import weakref
-
-    from lillesite import serve
-
     watcher = serve._SourceWatcher(_FakePreview(0.0, built={"a": 1}, now={"a": 1}))
     dropped = []
     monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: dropped.append(unraisable.exc_type))
