@@ -74,7 +74,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, cache: Buil
         cache = None
     elif cache is None:
         cache = BuildCache(config.root)
-    state, unchanged_documents = None, {}
+    state, unchanged_documents, last_output = None, {}, None
     if cache and options.write and options.stop_if_unchanged:
         start = time.perf_counter()
         out = options.output_dir(config)
@@ -86,10 +86,11 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, cache: Buil
                                timings={"up-to-date check": time.perf_counter() - start},
                                written=WriteStats(written=0, unchanged=len(record.outputs) - 1, removed=0), out=out)
         unchanged_documents = uptodate.unchanged_documents(record, state, config.root)
+        last_output = uptodate.last_output(record, state, out)
     from lillesite import stages  # only now: see the module's docstring
 
     try:
-        result = stages.run(config, options, cache, unchanged_documents)
+        result = stages.run(config, options, cache, unchanged_documents, last_output)
         if state:
             kept = {rel: data.stamp for rel, data in result.files.items() if type(data) is Kept}
             uptodate.keep(cache, state, result.out, result.written.files, result.summary, result.warnings,

@@ -99,9 +99,9 @@ def _converter(allow_embeds: bool) -> Converter:
 
 
 def run(config: Config, options: BuildOptions, cache: BuildCache | None,
-        unchanged_documents: dict[str, str] | None = None) -> BuildResult:
-    """Discover, parse, assemble, render, check and write; see pipeline.build() (and read_sources() for
-    `unchanged_documents`)."""
+        unchanged_documents: dict[str, str] | None = None, last_output: frozenset[str] | None = None) -> BuildResult:
+    """Discover, parse, assemble, render, check and write; see pipeline.build(), read_sources() for
+    `unchanged_documents` and write_site() for `last_output`."""
     timer = _Timer()
     out = options.output_dir(config)
     if options.write:
@@ -152,7 +152,8 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
             indexed_later = options.preview and config.search_slug
             result.written = write_site(out, files, static,
                                         finish=None if indexed_later else _search_indexer(config, timer),
-                                        carry=(f"{search.BUNDLE}/",) if indexed_later else ())
+                                        carry=(f"{search.BUNDLE}/",) if indexed_later else (),
+                                        last_output=last_output)
         if pages and pages.new_records:
             pages.stamp_records()
             cache.keep_pages(pages.context_key, pages.new_records)

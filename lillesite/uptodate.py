@@ -111,6 +111,15 @@ def unchanged_documents(record: Record | None, state: State, root: Path) -> dict
             and state.inputs.get(path) == record.inputs.get(path)}
 
 
+def last_output(record: Record | None, state: State, out: Path) -> frozenset[str] | None:
+    """The files (relative paths) the last build with the same settings, output folder included, left in
+    `out`: the writer looks them up one by one instead of walking the output (writer.write_site)."""
+    if record is None or record.settings != state.settings:
+        return None
+    prefix = os.path.join(str(out), "")
+    return frozenset(path[len(prefix):] for path in record.outputs if path.startswith(prefix))
+
+
 def keep(cache: BuildCache, state: State, out: Path, files: frozenset[str], summary: Summary,
          warnings: list[LilleError], doc_keys: dict[str, str], known: dict[str, Stamp]) -> None:
     """Record a successful build that wrote `files` into `out` and read the documents `doc_keys`

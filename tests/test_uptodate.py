@@ -15,6 +15,7 @@ from unittest import mock
 
 import pytest
 
+from lillesite import writer
 from lillesite.config import load_config
 from lillesite.pipeline import BuildOptions, build as build_in_process
 from tests.conftest import EPOCH, REPO, run_cli, write_site
@@ -139,6 +140,38 @@ def test_a_build_after_an_edit_reads_only_the_changed_files(site, tmp_path):
     clean = tmp_path / "clean"
     assert run_cli("build", "--site", str(site), "--no-cache", "--out", str(clean)).returncode == 0
     assert tree(site / "_site") == tree(clean)
+
+
+def test_a_build_after_an_edit_looks_output_files_up_by_name_and_still_mends_the_output(site, tmp_path):
+    """The files the last build left are known from its record, so an edit build does not walk the output:
+    files replaced, deleted or added by hand since are still found, and the output is a clean build's."""
+    edited = site / "content/pages/bureau.fr.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAjouté.\n", encoding="utf-8")
+    out = site / "_site"
+    replaced, deleted = out / "en/office/index.html", out / "fr/actualites/index.html"
+    other = tmp_path / "other.html"
+    other.write_bytes(replaced.read_bytes().replace(b"<html", b"<HTML", 1))
+    os.replace(other, replaced)  # a new file (inode) in its place
+    deleted.unlink()
+    (out / "stray.html").write_bytes(b"stray")
+    walked = []
+    listing = writer._listing
+
+    def walking(tree):
+        walked.append(tree)
+        return listing(tree)
+    with mock.patch.object(writer, "_listing", walking):
+        build_in_process(load_config(site), BuildOptions(stop_if_unchanged=True))
+    assert out not in walked
+    clean = tmp_path / "clean"
+    assert run_cli("build", "--site", str(site), "--no-cache", "--out", str(clean)).returncode == 0
+    assert tree(out) == tree(clean)
+    # the replaced tree, stray included, is the spare of the next build: the stray does not come back
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nEncore.\n", encoding="utf-8")
+    build(site)
+    assert not (out / "stray.html").exists()
+    assert run_cli("build", "--site", str(site), "--no-cache", "--out", str(clean)).returncode == 0
+    assert tree(out) == tree(clean)
 
 
 def test_a_file_changed_twice_within_one_clock_tick_is_read_again(site):
