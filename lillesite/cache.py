@@ -319,7 +319,7 @@ class Digester:
     def _object(self, value: Any, fields: Callable[[Any], tuple]) -> bytes:
         doc_key = self._doc_keys.get(value.source.rel) if type(value) is self._document else None
         if doc_key:  # a document is a function of what its cache key covers; only its place on disk is not
-            digest = f"{doc_key}\0{value.source.path}".encode()
+            digest = f"{doc_key}\0{value.source.filename}".encode()
         else:
             reduced = [v if type(v) in _LEAVES else self._reduce(v) for v in fields(value)]
             digest = hashlib.sha256(self._serialize((type(value).__qualname__, reduced))).digest()

@@ -18,16 +18,24 @@ IGNORED = re.compile(r"^\.|~$|\.swp$|\.tmp$|^#")  # editor backups and hidden fi
 
 @dataclass(frozen=True)
 class SourceFile:
-    path: Path  # on disk
+    filename: str  # on disk
     rel: str  # relative to the site directory, POSIX: 'content/news/2023-03-31-x.fr.md'
     kind: str  # 'page' or 'news'
     key: str  # translation key: the name without date and language
     lang: str
     date: dt.date | None  # news only, from the file name
 
+    @property
+    def path(self) -> Path:
+        return Path(self.filename)  # made on demand: a Path for each of thousands of files cost a tenth of an edit build
+
 
 def calendar_date(text: str) -> dt.date:
     """A YYYY-MM-DD date; ValueError in words an editor understands ('February 2023 has 28 days')."""
+    try:
+        return dt.date.fromisoformat(text)  # callers match YYYY-MM-DD, which this reads as below, in C
+    except ValueError:
+        pass
     year, month, day = (int(part) for part in text.split("-"))
     if not 1 <= month <= 12:
         raise ValueError(f"there is no month {month}")
@@ -46,8 +54,8 @@ def inside(path: Path, root: Path) -> bool:
         return False
 
 
-def walk(folder: Path, root: Path, errors: ErrorList) -> list[Path]:
-    """Files below `folder`, sorted; links leading outside the site are reported, never followed, and
+def walk(folder: Path, root: Path, errors: ErrorList) -> list[str]:
+    """The paths of the files below `folder`, sorted; links leading outside the site are reported, never followed, and
     linked folders are not walked."""
     found: list[str] = []
     if not inside(folder, root):  # the folder itself may be a link to elsewhere
@@ -69,7 +77,7 @@ def walk(folder: Path, root: Path, errors: ErrorList) -> list[Path]:
                 else:
                     found.append(entry.path)
     visit(str(folder))
-    return [Path(path) for path in sorted(found, key=lambda path: path.split("/"))]
+    return sorted(found, key=lambda path: path.split("/"))
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -81,7 +89,7 @@ def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
     sources: list[SourceFile] = []
     content = config.content_dir
     root = config.root
-    # walk() finds files below the root: a file's relative path is the rest of its path (pathlib's is slow)
+    # walk() finds files below the root: a file's relative path is the rest of its path
     root_prefix = os.path.join(root, "")
     if not content.is_dir():
         errors.add(ContentError("no content/ folder", Location("content/")))
@@ -95,7 +103,7 @@ def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
         rel = _rel(entry, root)
         if entry.is_dir() and entry.name in KINDS:
             for path in walk(entry, root, errors):
-                source = _source(path, str(path)[len(root_prefix):], KINDS[entry.name], config, errors)
+                source = _source(path, path[len(root_prefix):], KINDS[entry.name], config, errors)
                 if source:
                     sources.append(source)
         elif entry.is_file() and entry.name.endswith((".yml", ".yaml", ".txt")):
@@ -109,7 +117,7 @@ def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
     return sources, errors
 
 
-def _source(path: Path, rel: str, kind: str, config: Config, errors: ErrorList) -> SourceFile | None:
+def _source(path: str, rel: str, kind: str, config: Config, errors: ErrorList) -> SourceFile | None:
     name = rel.rpartition("/")[2]
     where = Location(rel)
     if not name.endswith(".md"):

@@ -472,7 +472,8 @@ def static_files(static_dir: Path, site_root: Path, errors: list[LilleError]) ->
     if not static_dir.is_dir():
         return {}
     found = ErrorList()
-    result = {path.relative_to(static_dir).as_posix(): path for path in walk(static_dir, site_root.resolve(), found)}
+    prefix = os.path.join(static_dir, "")
+    result = {path[len(prefix):]: Path(path) for path in walk(static_dir, site_root.resolve(), found)}
     errors.extend(found.items)
     return result
 
