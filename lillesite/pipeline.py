@@ -65,16 +65,19 @@ def build_time() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def build(config: Config, options: BuildOptions = BuildOptions(), *, cache: BuildCache | None = None) -> BuildResult:
+def build(config: Config, options: BuildOptions = BuildOptions(), *, cache: BuildCache | None = None,
+          last_output: frozenset[str] | None = None) -> BuildResult:
     """Run every stage; raise BuildFailed with all errors (and, under --strict, warnings) of the run.
 
     `cache`: one BuildCache kept across builds (serve); by default the one in .lillesite-cache/.
+    `last_output`: the files the last build left in the output folder, when the caller knows them (serve);
+    the build command finds them in its up-to-date record. See writer.write_site().
     """
     if not options.use_cache:
         cache = None
     elif cache is None:
         cache = BuildCache(config.root)
-    state, unchanged_documents, last_output = None, {}, None
+    state, unchanged_documents = None, {}
     if cache and options.write and options.stop_if_unchanged:
         start = time.perf_counter()
         out = options.output_dir(config)

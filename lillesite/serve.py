@@ -49,6 +49,7 @@ class Preview:
     built: dict | None = None  # the stamps of the sources the last build read
     cache: BuildCache | None = None  # kept across rebuilds: an edit re-parses one file, re-renders its pages
     index: BackgroundIndex | None = None
+    last_output: frozenset[str] | None = None  # the files the last build left in `out`: not walked again
 
     def rebuild(self, seen: dict | None = None) -> bool:
         """Build once the sources stopped changing; False when nothing changed since the last build.
@@ -68,9 +69,11 @@ class Preview:
             # at 5,000 items); only during the build, since it may become garbage later.
             gc.freeze()
             try:
-                result = build(config, BuildOptions(out=self.out, preview=True), cache=self.cache)
+                result = build(config, BuildOptions(out=self.out, preview=True), cache=self.cache,
+                               last_output=self.last_output)
             finally:
                 gc.unfreeze()
+            self.last_output = result.written.files
             if config.search_slug:
                 self.index.start()
         except BuildFailed as failure:

@@ -228,12 +228,12 @@ def write_site(out: Path, files: dict[str, bytes | Kept], static: dict[str, Path
     `finish` gets the complete new tree before the swap (the search index is written there),
     so what it adds is swapped in atomically with the rest, and its failure leaves `out` as it was.
     `carry`: folders (as 'name/') whose files in the previous output are kept as they are.
-    `last_output`: the files the last build left in `out` (uptodate's record), if known: then `out` is not
-    walked (_looked_up). A file added to it by hand since is not counted as removed; it goes all the same.
+    `last_output`: the files the last build left in `out`, if known: then `out` is not walked (_looked_up),
+    only the `carry` folders are. A file added to it by hand since is not counted as removed; it goes all the same.
     """
     out = out.resolve()
     try:
-        return _write_and_swap(out, files, static, finish, carry, None if carry else last_output)
+        return _write_and_swap(out, files, static, finish, carry, last_output)
     except OSError as exc:
         raise _cannot_write(exc, out) from None
 
@@ -251,8 +251,14 @@ def _write_and_swap(out: Path, files: dict[str, bytes | Kept], static: dict[str,
     clean_stale(out)
     ours = (out / MARKER).is_file()
     stamps = _looked_up(out, last_output | files.keys() | static.keys()) if ours and last_output is not None else None
-    present, tidy = ({rel: s[1] for rel, s in stamps.items()}, None) if stamps is not None else (
-        _listing(out) if ours else ({}, False))
+    if stamps is not None:
+        present, tidy = {rel: s[1] for rel, s in stamps.items()}, None
+        for folder in carry:  # what others wrote there (the preview's search index) is known only by a walk
+            tree = out / folder
+            if tree.is_dir() and not tree.is_symlink():
+                present.update((folder + rel, inode) for rel, inode in _listing(tree)[0].items())
+    else:
+        present, tidy = _listing(out) if ours else ({}, False)
     carried = {rel for rel in present if rel.startswith(carry)} - files.keys() - static.keys() if carry else set()
     wanted = files.keys() | static.keys() | carried | {MARKER}
     old = str(out)

@@ -14,13 +14,16 @@ import time
 import urllib.error
 import urllib.request
 import weakref
+from dataclasses import replace
 
 import pytest
 from tornado.websocket import websocket_connect
 
-from lillesite import serve
+from lillesite import search, serve, writer
 from lillesite.config import load_config
+from lillesite.pipeline import BuildOptions, build
 from tests.conftest import EPOCH, REPO
+from tests.test_incremental import tree
 
 
 def free_port() -> int:
@@ -226,6 +229,38 @@ def test_a_rebuild_keeps_what_it_found_out_of_collections_while_it_runs_only(sit
         if preview.index:
             preview.index.stop()
     assert len(frozen_during) == 2 and min(frozen_during) > 1000
+
+
+def test_a_preview_rebuild_looks_up_the_files_it_wrote_and_carries_the_search_index(site_copy, monkeypatch):
+    """A rebuild knows what the last one wrote: it walks only the search index's folder, which Pagefind
+    fills in the background, and keeps that index as it is; the rest is as a clean preview build makes it."""
+    site = site_copy("bilingual")
+    with (site / "site.yml").open("a", encoding="utf-8") as config:
+        config.write("search:\n  slug: {fr: recherche, en: search}\n")
+    monkeypatch.setattr(serve.BackgroundIndex, "start", lambda self: None)  # its index is written below
+    out = site / serve.PREVIEW_DIR
+    base_url = "http://127.0.0.1:1/"
+    preview = serve.Preview(root=site, out=out, base_url=base_url, report=lambda errors: None)
+    assert preview.rebuild() and not preview.errors
+    (out / search.BUNDLE).mkdir()
+    (out / search.BUNDLE / "pagefind-entry.json").write_text("{}", encoding="utf-8")
+    page = site / "content/pages/bureau.fr.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nAjouté pendant l'aperçu.\n", encoding="utf-8")
+    walked = []
+    listing = writer._listing
+
+    def walking(tree):
+        walked.append(tree)
+        return listing(tree)
+    monkeypatch.setattr(writer, "_listing", walking)
+    assert preview.rebuild() and not preview.errors
+    assert walked == [out / f"{search.BUNDLE}/"]
+    assert (out / search.BUNDLE / "pagefind-entry.json").read_text(encoding="utf-8") == "{}"
+    clean = site.parent / "clean"
+    build(replace(load_config(site), base_url=base_url), BuildOptions(out=clean, preview=True, use_cache=False))
+    made = tree(out)
+    assert "Ajouté pendant" in made["fr/bureau/index.html"].decode("utf-8")
+    assert {rel: data for rel, data in made.items() if not rel.startswith(search.BUNDLE)} == tree(clean)
 
 
 class _FakePreview:
