@@ -117,6 +117,9 @@ def convert_both(body: str, source_rel: str = "content/news/2023-01-01-a.fr.md",
 @example('<div markdown="1">\n<dl>\n<dd>x</dd>\n</dl>\n\n    indented\n</div>\n')
 @example("*\x02[HTML]: Hyper\n\nHTML\n")
 @example("ab\t\ncd\n")
+# what the raw HTML step and the whitespace step change without a tag or a line ending with a space
+@example("x &#58 y\n")  # the raw HTML parser completes a character reference
+@example("a\n \nb\n")  # a line of spaces is a blank line
 def test_generated_documents_convert_as_with_every_extension(body):
     selective, reference = convert_both(body)
     assert selective == reference
