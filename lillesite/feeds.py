@@ -46,7 +46,8 @@ def absolute_content(site: Site, entry: Entry) -> str:
 
 def _rfc822(moment: dt.datetime) -> str:
     """'Fri, 31 Mar 2023 09:30:00 +0200' (a time-zone aware moment)."""
-    return f"{DAYS[moment.weekday()]}, {moment.day:02d} {MONTHS[moment.month - 1]} {moment.year:04d} {moment:%H:%M:%S %z}"
+    day, month = DAYS[moment.weekday()], MONTHS[moment.month - 1]
+    return f"{day}, {moment.day:02d} {month} {moment.year:04d} {moment:%H:%M:%S %z}"
 
 
 def rss(site: Site, lang: str, translations: NullTranslations) -> bytes:

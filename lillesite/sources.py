@@ -27,7 +27,7 @@ class SourceFile:
 
     @property
     def path(self) -> Path:
-        return Path(self.filename)  # made on demand: a Path for each of thousands of files cost a tenth of an edit build
+        return Path(self.filename)  # on demand: one for each of 2,000 files took 0.02 s of an edit's build
 
 
 def calendar_date(text: str) -> dt.date:
@@ -55,8 +55,8 @@ def inside(path: Path, root: Path) -> bool:
 
 
 def walk(folder: Path, root: Path, errors: ErrorList) -> list[str]:
-    """The paths of the files below `folder`, sorted; links leading outside the site are reported, never followed, and
-    linked folders are not walked."""
+    """The paths of the files below `folder`, sorted; links leading outside the site are reported, never
+    followed, and linked folders are not walked."""
     found: list[str] = []
     if not inside(folder, root):  # the folder itself may be a link to elsewhere
         errors.add(ContentError("symlink points outside the site; not followed", Location(_rel(folder, root))))

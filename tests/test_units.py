@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lillesite import urls
+from lillesite import feeds, urls
 from lillesite.config import load_config
 from lillesite.errors import BuildFailed, ContentError
 from lillesite.frontmatter import ContentErrors, split
@@ -119,6 +121,14 @@ class TestI18n:
         day = dt.date(2023, 3, 31)
         assert date_text(day, "fr_FR") == "31 mars 2023"
         assert date_text(day, "en_GB") == "31 March 2023"
+
+
+class TestFeeds:
+    @settings(max_examples=300, deadline=None)
+    @given(st.datetimes(min_value=dt.datetime(1, 1, 2), timezones=st.sampled_from(
+        [dt.timezone.utc, dt.timezone(dt.timedelta(hours=-9, minutes=-30)), ZoneInfo("Europe/Paris")])))
+    def test_dates_are_written_as_email_utils_writes_them(self, moment):
+        assert feeds._rfc822(moment) == format_datetime(moment)  # RFC 822, in English whatever the locale
 
 
 class TestAssemble:
