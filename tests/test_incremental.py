@@ -45,6 +45,22 @@ def cached_build(site: Path, out: Path, *, cache: BuildCache | None = None, **op
     return tree(out)
 
 
+class Served:
+    """Builds as `serve` makes them: one cache in memory, and the files of the last build known."""
+
+    def __init__(self, site: Path, out: Path) -> None:
+        self.site, self.out, self.cache, self.last_output = site, out, BuildCache(site), None
+
+    def build(self) -> dict[str, bytes] | list[str]:
+        try:
+            result = build(load_config(self.site), BuildOptions(out=self.out), cache=self.cache,
+                           last_output=self.last_output)
+        except BuildFailed as failure:
+            return [str(e) for e in failure.errors]
+        self.last_output = result.written.files
+        return tree(self.out)
+
+
 def test_cached_build_equals_clean_build(site_copy):
     site = site_copy("bilingual")
     reference = clean_build(site, site.parent / "reference")
@@ -265,14 +281,15 @@ def test_incremental_rebuilds_equal_clean_builds(edits):
         site = Path(tmp) / "site"
         shutil.copytree(SITES / "bilingual", site)
         (site / "site.yml").write_text(MINIMAL_CONFIG, encoding="utf-8")
-        served = BuildCache(site)  # kept across rebuilds, as `serve` does
-        cached_build(site, site / "_site", jobs=2)
-        cached_build(site, site / "_serve", cache=served)
+        served = Served(site, site / "_serve")
+        cached_build(site, site / "_site", jobs=2, stop_if_unchanged=True)
+        served.build()
         for edit in edits:
             _apply(site, edit)
             reference = clean_build(site, Path(tmp) / "reference")
-            assert cached_build(site, site / "_site", jobs=2) == reference, edit  # a new process: cache on disk
-            assert cached_build(site, site / "_serve", cache=served) == reference, edit  # in-process memo
+            # as the build command: a new process, the cache on disk, the up-to-date record (uptodate.py)
+            assert cached_build(site, site / "_site", jobs=2, stop_if_unchanged=True) == reference, edit
+            assert served.build() == reference, edit  # in-process memo
 
 
 def test_page_stamps_are_trusted_for_files_older_than_the_newest_one(tmp_path):
