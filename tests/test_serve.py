@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 import weakref
 from dataclasses import replace
+from unittest import mock
 
 import pytest
 from tornado.websocket import websocket_connect
@@ -246,14 +247,10 @@ def test_a_preview_rebuild_looks_up_the_files_it_wrote_and_carries_the_search_in
     (out / search.BUNDLE / "pagefind-entry.json").write_text("{}", encoding="utf-8")
     page = site / "content/pages/bureau.fr.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nAjouté pendant l'aperçu.\n", encoding="utf-8")
-    walked = []
-    listing = writer._listing
-
-    def walking(tree):
-        walked.append(tree)
-        return listing(tree)
+    walking = mock.Mock(wraps=writer._listing)
     monkeypatch.setattr(writer, "_listing", walking)
     assert preview.rebuild() and not preview.errors
+    walked = [call.args[0] for call in walking.call_args_list]
     assert walked == [out / f"{search.BUNDLE}/"]
     assert (out / search.BUNDLE / "pagefind-entry.json").read_text(encoding="utf-8") == "{}"
     clean = site.parent / "clean"

@@ -154,14 +154,9 @@ def test_a_build_after_an_edit_looks_output_files_up_by_name_and_still_mends_the
     os.replace(other, replaced)  # a new file (inode) in its place
     deleted.unlink()
     (out / "stray.html").write_bytes(b"stray")
-    walked = []
-    listing = writer._listing
-
-    def walking(tree):
-        walked.append(tree)
-        return listing(tree)
-    with mock.patch.object(writer, "_listing", walking):
+    with mock.patch.object(writer, "_listing", wraps=writer._listing) as walking:
         build_in_process(load_config(site), BuildOptions(stop_if_unchanged=True))
+    walked = [call.args[0] for call in walking.call_args_list]
     assert out not in walked
     clean = tmp_path / "clean"
     assert run_cli("build", "--site", str(site), "--no-cache", "--out", str(clean)).returncode == 0
