@@ -131,8 +131,8 @@ class BuildCache:
         # context key, page key -> its PageRecord
         self._pages: tuple[str, dict[str, PageRecord]] | None = None
         self._saved_pages: tuple[str, dict[str, PageRecord]] | None = None
-        self._templates: dict[str, bytes] | None = None
-        self._saved_templates: dict[str, bytes] = {}
+        self._compiled: dict[str, dict[str, bytes]] = {}  # kind -> key -> compiled form
+        self._saved_compiled: dict[str, dict[str, bytes]] = {}
 
     # ------------------------------------------------------------ documents
     def doc_key(self, rel: str, raw: bytes, allow_embeds: bool) -> str:
@@ -181,24 +181,21 @@ class BuildCache:
             found = _read(self.folder / "pages.pickle", self.version) if self.persistent else None
             self._pages = found if isinstance(found, tuple) and len(found) == 2 else ("", {})
             self._saved_pages = self._pages
-        if self._templates is not None and self._templates != self._saved_templates:
-            if self.persistent:
-                _write(self.folder / "templates.pickle", self.version, self._templates)
-            self._saved_templates = dict(self._templates)
         return self._pages
 
     def keep_pages(self, context_key: str, records: dict[str, PageRecord]) -> None:
         """The pages of the last successful build replace the previous ones."""
         self._pages = (context_key, records)
 
-    # ------------------------------------------------------------ templates
-    def compiled_templates(self) -> dict[str, bytes]:
-        """Jinja's compiled templates by its key; filled while rendering, kept by save()."""
-        if self._templates is None:
-            found = _read(self.folder / "templates.pickle", self.version) if self.persistent else None
-            self._templates = found if isinstance(found, dict) else {}
-            self._saved_templates = dict(self._templates)
-        return self._templates
+    # -------------------------------------------------------- compiled forms
+    def compiled(self, kind: str) -> dict[str, bytes]:
+        """Compiled forms of one kind, by key, filled during a build and kept by save(): 'templates'
+        (Jinja's, by its key), 'catalogues' (.mo bytes, by the .po's digest: see i18n)."""
+        if kind not in self._compiled:
+            found = _read(self.folder / f"{kind}.pickle", self.version) if self.persistent else None
+            self._compiled[kind] = found if isinstance(found, dict) else {}
+            self._saved_compiled[kind] = dict(self._compiled[kind])
+        return self._compiled[kind]
 
     # -------------------------------------------------------- other records
     def load(self, name: str) -> Any:
@@ -234,10 +231,11 @@ class BuildCache:
             if self.persistent:
                 _write(self.folder / "pages.pickle", self.version, self._pages)
             self._saved_pages = self._pages
-        if self._templates is not None and self._templates != self._saved_templates:
-            if self.persistent:
-                _write(self.folder / "templates.pickle", self.version, self._templates)
-            self._saved_templates = dict(self._templates)
+        for kind, store in self._compiled.items():
+            if store != self._saved_compiled[kind]:
+                if self.persistent:
+                    _write(self.folder / f"{kind}.pickle", self.version, store)
+                self._saved_compiled[kind] = dict(store)
 
 
 # ------------------------------------------------------------------ digests

@@ -6,7 +6,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
-from babel.messages.pofile import read_po
 
 from lillesite import i18n, urls
 from lillesite.config import Config
@@ -121,6 +120,8 @@ def _templates(folder: Path) -> dict[str, Path]:
 def _translated(path: Path, lang: str) -> set[str]:
     if not path.is_file():
         return set()
+    from babel.messages.pofile import read_po  # here: a plain build never reads .po files (i18n keeps them compiled)
+
     try:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=lang.replace("-", "_"))

@@ -121,7 +121,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         site, problems = assemble(config, docs, now=build_time(), static_files=frozenset(static),
                                   include_drafts=options.drafts or include, include_future=options.future or include)
         errors += problems
-        translations, problems = load_translations(config)
+        translations, problems = load_translations(config, cache.compiled("catalogues") if cache else None)
         errors += problems
         outdated = translation_status.outdated(site, history)
         errors += checks.stale_notices(outdated, git=history is not None)
@@ -129,7 +129,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
     with timer.stage("render"):
         pages = _page_cache(config, options, cache, out) if cache and options.write else None
         renderer = Renderer(site, translations, preview=options.preview, outdated=outdated, pages=pages,
-                            compiled=CompiledTemplates(cache.compiled_templates()) if cache else None)
+                            compiled=CompiledTemplates(cache.compiled("templates")) if cache else None)
         # the parse stage is over: its documents are saved while the render's workers take pages
         files, problems = _render(renderer, options, meanwhile=cache.save_documents if cache else lambda: None)
         errors += problems

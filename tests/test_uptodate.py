@@ -86,6 +86,25 @@ def test_any_changed_input_means_a_full_build(site, change):
     assert page.is_file()
 
 
+def test_a_catalogue_is_compiled_again_when_it_changes_and_a_broken_one_is_reported_every_time(site):
+    """Catalogues are kept compiled in the cache by their bytes: never stale, never hiding an error."""
+    catalogue = "locales/fr/LC_MESSAGES/messages.po"
+    page = site / "_site/fr/bureau/index.html"
+    for label in ("Nouvelles", "Dépêches"):
+        write_site(site, {catalogue: f'msgid "News"\nmsgstr "{label}"\n'}, config=None)
+        build(site)
+        assert f">{label}</a>" in page.read_text(encoding="utf-8")
+    write_site(site, {catalogue: 'msgid "News"\nbroken\n'}, config=None)
+    for _ in range(2):
+        failed = run_cli("build", "--site", str(site))
+        assert failed.returncode == 1, failed.stderr
+        assert f"{catalogue}:2: error: invalid catalogue: Unknown or misformatted keyword: 'broken'" in failed.stderr
+        assert ">Dépêches</a>" in page.read_text(encoding="utf-8")  # the previous output stays
+    write_site(site, {catalogue: 'msgid "News"\nmsgstr "Nouvelles"\n'}, config=None)  # compiled before
+    build(site)
+    assert ">Nouvelles</a>" in page.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("damage", ["deleted", "same size, other bytes", "added"])
 def test_a_touched_output_is_rebuilt(site, damage):
     build(site)
