@@ -111,7 +111,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         sources, found = discover(config)
         errors += found.items
         static = static_files(config.static_dir, config.root, errors)
-        history = translation_status.read_history(config.root)
+        history = translation_status.read_history(config.root, cache)
     with timer.stage("parse"):
         docs, problems = read_sources(sources, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs,
                                       unchanged=unchanged_documents)

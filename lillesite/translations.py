@@ -7,9 +7,11 @@ that the translation records as `translated_from` (written by `lillesite transla
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lillesite.config import Config
 from lillesite.document import fingerprint
@@ -18,7 +20,11 @@ from lillesite.frontmatter import decode
 from lillesite.model import Entry, Site
 from lillesite.sources import KINDS, NAME_RE
 
+if TYPE_CHECKING:
+    from lillesite.cache import BuildCache
+
 log = logging.getLogger(__name__)
+HISTORY_RECORD = "history.pickle"  # in the build cache: see read_history()
 UNCOMMITTED = 0  # rank of a file changed in the working tree: newer than any commit
 GIT_TIMEOUT = 60
 
@@ -33,8 +39,12 @@ class History:
         return self.ranks.get(rel, UNCOMMITTED)  # unknown to git: not committed yet
 
 
-def read_history(root: Path) -> History | None:
-    """The git history of content/, or None when the site is not in a git repository."""
+def read_history(root: Path, cache: BuildCache | None = None) -> History | None:
+    """The git history of content/, or None when the site is not in a git repository.
+
+    `cache` keeps what the commits say by the commit they lead to (HEAD): on a site of a thousand
+    commits, reading the log took 0.2 s, as long as the rest of a build after an edit.
+    """
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
@@ -43,25 +53,52 @@ def read_history(root: Path) -> History | None:
             return None
         return done.stdout if done.returncode == 0 else None
 
-    prefix = git("rev-parse", "--show-prefix")  # the site's folder inside the repository
-    if prefix is None:
-        return None
+    found = git("rev-parse", "--show-prefix", "--absolute-git-dir", "HEAD")
+    if found is not None:  # the site's folder inside the repository, its git folder, its commit
+        prefix, git_dir, head = found.split("\n")[:3]
+        # a shallow clone deepened, or grafts, change the history HEAD leads to
+        commits = _committed_ranks(git, (prefix, head, *(_stamp(os.path.join(git_dir, name))
+                                                         for name in ("shallow", "info/grafts"))), cache)
+    else:
+        prefix = git("rev-parse", "--show-prefix")
+        if prefix is None:
+            return None
+        commits = {}  # a repository without commits yet
+    ranks = dict(commits)
     prefix = prefix.strip()
-    ranks: dict[str, int] = {}
-    log_text = git("log", "--topo-order", "--no-renames", "--relative", "--name-only", "--format=%x00", "--",
-                   "content")
-    if log_text is None:  # a repository without commits yet
-        log_text = ""
-    for number, commit in enumerate(log_text.split("\0")[1:], start=1):
-        for rel in commit.split("\n"):
-            if rel and rel not in ranks:
-                ranks[rel] = number
     status = git("status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", "content") or ""
     for item in status.split("\0"):
         path = item[3:]
         if path.startswith(prefix):
             ranks[path[len(prefix):]] = UNCOMMITTED
     return History(ranks)
+
+
+def _committed_ranks(git, key: tuple, cache: BuildCache | None) -> dict[str, int]:
+    """Each content file's rank in the log of the commit in `key`; from the cache when it was read for that key."""
+    known = cache.load(HISTORY_RECORD) if cache else None
+    if isinstance(known, tuple) and len(known) == 2 and known[0] == key:
+        return known[1]
+    ranks: dict[str, int] = {}
+    log_text = git("log", "--topo-order", "--no-renames", "--relative", "--name-only", "--format=%x00", "--",
+                   "content")
+    if log_text is None:
+        return ranks  # git failed this time: not kept
+    for number, commit in enumerate(log_text.split("\0")[1:], start=1):
+        for rel in commit.split("\n"):
+            if rel and rel not in ranks:
+                ranks[rel] = number
+    if cache:
+        cache.store(HISTORY_RECORD, (key, ranks))
+    return ranks
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def is_stale(entry: Entry, source: Entry, history: History | None) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from unittest import mock
 
 from tests.conftest import MINIMAL_CONFIG, build_site, run_cli, write_site
 
@@ -80,6 +81,38 @@ def test_git_history_decides_staleness(tmp_path):
     translation.write_text(translation.read_text(encoding="utf-8") + "New paragraph.\n", encoding="utf-8")
     git(site, "commit", "-qam", "update translation")
     assert status(site)["stale"]["en"] == []
+
+
+def test_builds_read_the_git_log_again_after_a_commit_only(tmp_path):
+    """The build cache keeps what git's log says by commit: after a commit the notices follow the new history."""
+    site = write_site(tmp_path / "site", FILES)
+    git(site, "init", "-q")
+    git(site, "add", ".")
+    git(site, "commit", "-qm", "everything")
+    english = site / "_site/en/bureau/index.html"
+
+    def build() -> tuple[int, bool]:
+        """How many times the build read git's log, and whether the English page has the notice."""
+        with mock.patch("subprocess.run", wraps=subprocess.run) as run:
+            build_site(site, stop_if_unchanged=True)
+        logs = sum(1 for call in run.call_args_list if "log" in call.args[0])
+        return logs, "outdated-notice" in english.read_text(encoding="utf-8")
+
+    def edit(rel: str, text: str) -> None:
+        path = site / rel
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    assert build() == (1, False)
+    edit("content/news/2023-03-31-reunion.fr.md", "Encore.\n")
+    assert build() == (0, False)  # the same commit: its log is not read again
+    edit("content/pages/bureau.fr.md", "Nouveau paragraphe.\n")
+    assert build() == (0, True)  # an uncommitted edit of the original counts already
+    git(site, "commit", "-qam", "edit source")
+    edit("content/news/2023-03-31-reunion.fr.md", "Encore.\n")
+    assert build() == (1, True)
+    edit("content/pages/bureau.en.md", "New paragraph.\n")
+    git(site, "commit", "-qam", "update translation")
+    assert build() == (1, False)
 
 
 def test_fingerprint_mode_and_mark_done(tmp_path):
