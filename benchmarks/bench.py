@@ -161,10 +161,11 @@ def bench(site: Path, count: int, runs: int, trash: Trash, others: list[Other], 
     for other in others:
         measure(other.command, cwd=other.site)  # the same warm-up
     samples: dict[tuple[str, str], list[Sample]] = {}
-    for run in range(runs):
-        def add(case: str, sample: Sample, tool: str = "lillesite") -> None:
-            samples.setdefault((case, tool), []).append(sample)
 
+    def add(case: str, sample: Sample, tool: str = "lillesite") -> None:
+        samples.setdefault((case, tool), []).append(sample)
+
+    for run in range(runs):
         add("cold (empty cache)", cold())
         if full:
             add("cold, --jobs 1", cold("--jobs", "1"))
@@ -177,7 +178,38 @@ def bench(site: Path, count: int, runs: int, trash: Trash, others: list[Other], 
             add("first edit after a cold build", edit(f"first {run}"))
             add("one news item edited", edit(str(run)))
             add("template changed", template_changed(str(run)))
+    if full and shutil.which("git"):
+        # An editor's site is a git repository, whose log gives the translations' staleness
+        commits = commit_history(site)
+        lillesite()  # the first build in the repository reads the whole log; later ones keep it
+        for run in range(runs):
+            add(f"one news item edited, site in git ({commits:,} commits)", edit(f"git {run}"))
     return [Row(case, tool, count, tuple(found)) for (case, tool), found in samples.items()]
+
+
+def commit_history(site: Path) -> int:
+    """Make `site` a git repository whose history adds one news item (both languages) per commit, after a
+    first commit of the rest, as a team publishing one item at a time would have; the number of commits."""
+    items: dict[str, list[Path]] = {}
+    for path in sorted((site / "content" / "news").glob("*.md")):
+        items.setdefault(path.name.rsplit(".", 2)[0], []).append(path)
+    rest = [site / "site.yml", *sorted((site / "content" / "pages").glob("*.md"))]
+    stream = bytearray()
+    for number, files in enumerate([rest, *items.values()], start=1):
+        message = f"commit {number}".encode()
+        stream += (f"commit refs/heads/main\nmark :{number}\n"
+                   f"committer Bench <bench@example.org> {1_700_000_000 + number * 3600} +0000\n"
+                   f"data {len(message)}\n").encode() + message + b"\n"
+        if number > 1:
+            stream += f"from :{number - 1}\n".encode()
+        for path in files:
+            data = path.read_bytes()
+            stream += f"M 100644 inline {path.relative_to(site).as_posix()}\ndata {len(data)}\n".encode() + data + b"\n"
+    for command in (["init", "-q"], ["fast-import", "--quiet"], ["symbolic-ref", "HEAD", "refs/heads/main"],
+                    ["reset", "-q"]):
+        subprocess.run(["git", "-C", str(site), *command], input=bytes(stream) if command[0] == "fast-import" else None,
+                       check=True, capture_output=True)
+    return len(items) + 1
 
 
 # ------------------------------------------------------------------ Hugo
