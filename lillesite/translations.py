@@ -53,11 +53,11 @@ def read_history(root: Path, cache: BuildCache | None = None) -> History | None:
             return None
         return done.stdout if done.returncode == 0 else None
 
-    found = git("rev-parse", "--show-prefix", "--absolute-git-dir", "HEAD")
-    if found is not None:  # the site's folder inside the repository, its git folder, its commit
+    found = git("rev-parse", "--show-prefix", "--git-common-dir", "HEAD")
+    if found is not None:  # the site's folder inside the repository, the repository's git folder, the commit
         prefix, git_dir, head = found.split("\n")[:3]
         # a shallow clone deepened, or grafts, change the history HEAD leads to
-        commits = _committed_ranks(git, (prefix, head, *(_stamp(os.path.join(git_dir, name))
+        commits = _committed_ranks(git, (prefix, head, *(_stamp(os.path.join(root, git_dir, name))
                                                          for name in ("shallow", "info/grafts"))), cache)
     else:
         prefix = git("rev-parse", "--show-prefix")
