@@ -1,8 +1,14 @@
-"""Errors a user can cause, each with the place it comes from."""
+"""What a run reports: findings (errors, warnings, notices), each with the place it comes from.
+
+Every stage takes one Diagnostics and fills it; the command looks at it once, so an editor fixes
+everything in one pass. A finding's class says whose problem it is: the site's (config, content,
+templates), the command line's, or the machine's (the output folder, a tool the build runs).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 
 
 @dataclass(frozen=True, order=True)
@@ -62,6 +68,15 @@ class UsageError(LilleError):
     """Bad command-line use: exit code 2."""
 
 
+class OutputError(LilleError):
+    """The output folder or the build cache could not be read or written (disk full, permissions, a
+    file changed under the build): the machine's problem, not the content's."""
+
+
+class ToolError(LilleError):
+    """A program the build runs (Pagefind, git) failed or is missing."""
+
+
 class BuildFailed(Exception):
     """Raised once with every error of a run, so an editor fixes all of them in one pass."""
 
@@ -76,6 +91,41 @@ def display_path(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return str(path)
+
+
+class Diagnostics:
+    """The findings of one run, in the order they were found. Stages add to it; the build fails once."""
+
+    def __init__(self, findings: Iterable[LilleError] = ()) -> None:
+        self.items: list[LilleError] = list(findings)
+
+    def add(self, finding: LilleError) -> None:
+        self.items.append(finding)
+
+    def extend(self, findings: Iterable[LilleError]) -> None:
+        self.items.extend(findings)
+
+    def __iter__(self) -> Iterator[LilleError]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        """Errors found; under --strict, warnings count as errors. Notices never fail."""
+        return any(f.level == "error" or (strict and f.level == "warning") for f in self.items)
+
+    def raise_if_failed(self, *, strict: bool = False) -> None:
+        if self.failed(strict=strict):
+            raise BuildFailed(self.items)
+
+    @property
+    def warnings(self) -> list[LilleError]:
+        """What a successful run still reports: warnings and notices."""
+        return [f for f in self.items if f.level != "error"]
 
 
 class ErrorList:
