@@ -33,7 +33,7 @@ import markupsafe
 from lillesite import __version__
 from lillesite.errors import LilleError
 from lillesite.sources import SourceFile
-from lillesite.writer import Kept, Stamp, read_stamped, stamp, trusted_before
+from lillesite.stamps import Kept, Stamp, read_stamped, stamp, trusted_before
 
 log = logging.getLogger(__name__)
 CACHE_DIR = ".lillesite-cache"
@@ -264,7 +264,7 @@ class Digester:
         self._doc_keys = doc_keys  # rel -> cache key of the parsed document: its bytes, path and settings
         self._fields: dict[type, Callable[[Any], tuple]] = {}  # dataclass -> its fields' values, in order
         self._buffer = io.BytesIO()
-        self._pickler = pickle.Pickler(self._buffer, protocol=pickle.HIGHEST_PROTOCOL)  # one, reused: 1 µs less a call
+        self._pickler = pickle.Pickler(self._buffer, protocol=pickle.HIGHEST_PROTOCOL)  # one, reused: made once per build
         self._pickler.fast = True
 
     def digest(self, value: Any) -> str:
@@ -283,7 +283,7 @@ class Digester:
             return value
         if kind is dict:
             return {k: v if type(v) in _LEAVES else self._reduce(v) for k, v in value.items()}
-        if kind is types.SimpleNamespace:  # render.Record
+        if kind is types.SimpleNamespace:  # plan.Record
             return ("record", self._reduce(vars(value)))
         if kind is tuple:
             if len(value) > LONG_TUPLE:
@@ -378,7 +378,7 @@ class PageCache:
 
     def stamp_records(self) -> None:
         """After the output is written: note the stamps of the pages' files, but of none that a change
-        within the same clock tick could leave as it is (writer.trusted_before)."""
+        within the same clock tick could leave as it is (stamps.trusted_before)."""
         found = {}
         for key, (path, sha, known) in self.new_records.items():
             if known is None:

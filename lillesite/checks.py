@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable, Iterable
 
 import jinja2
 
@@ -12,7 +13,6 @@ from lillesite.config import Config
 from lillesite.errors import ContentError, LilleError, Location, TemplateError
 from lillesite.model import Entry, Site
 from lillesite.templating import THEME_TEMPLATES, template_location
-from lillesite.writer import Kept, file_bytes
 
 
 def stale_notices(outdated: dict[str, Entry], *, git: bool) -> list[LilleError]:
@@ -44,12 +44,13 @@ def _alternates(html: bytes) -> dict[str, str]:
     return parser.found
 
 
-def hreflang_problems(site: Site, files: dict[str, bytes | Kept]) -> list[LilleError]:
-    """Every page that names a translation must be named back by it, in the built HTML."""
+def hreflang_problems(site: Site, files: Iterable[str], read: Callable[[str], bytes]) -> list[LilleError]:
+    """Every page that names a translation must be named back by it, in the built HTML: `files` are the
+    output's paths, `read` gives a file's bytes."""
     config = site.config
     page_of_url = {urls.absolute(config, "/" + _url_path(path)): path for path in files if path.endswith(".html")}
     source_of = {urls.output_path(e.url): e.rel for e in site.entries()}
-    alternates = {path: _alternates(file_bytes(files[path])) for path in page_of_url.values()}
+    alternates = {path: _alternates(read(path)) for path in page_of_url.values()}
     problems: list[LilleError] = []
     for path, found in sorted(alternates.items()):
         own = urls.absolute(config, "/" + _url_path(path))

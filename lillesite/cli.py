@@ -3,24 +3,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import json
 import logging
 import os
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
-from lillesite import __version__
+from lillesite import __version__, runtime
 from lillesite.config import load_config
+from lillesite.build import build
 from lillesite.errors import BuildFailed, LilleError, UsageError
-from lillesite.pipeline import BuildOptions, BuildResult, build
+from lillesite.options import BuildOptions, BuildResult
 
 log = logging.getLogger("lillesite")
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-DEFAULT_GC_THRESHOLD = gc.get_threshold()
 
 
 def _site_argument(parser: argparse.ArgumentParser) -> None:
@@ -180,8 +178,7 @@ def cmd_check(args) -> int:
 def cmd_serve(args) -> int:
     from lillesite import serve  # tornado and livereload load only for the command that needs them
 
-    gc.unfreeze()  # a long-lived process: Python's default collection again (see run())
-    gc.set_threshold(*DEFAULT_GC_THRESHOLD)
+    runtime.tuned_for_a_server()
     serve.run(load_config(args.site), host=args.host, port=args.port, report=report)
     return EXIT_OK
 
@@ -271,18 +268,5 @@ def main(argv: list[str] | None = None, *, default_command: str | None = None,
 
 def run(argv: list[str] | None = None, **kwargs) -> None:
     """The process's entry point: main(), tuned for a short process that allocates much and frees little."""
-    # Collections scan the heap every 700 allocations by default; a build makes millions of objects that
-    # live until the end. The modules loaded so far are never scanned again (freeze).
-    gc.freeze()
-    gc.set_threshold(10_000, 50, 1_000)
-    code = main(argv, **kwargs)
-    if threading.active_count() > 1:
-        sys.exit(code)  # a thread still runs: let the interpreter wait for it
-    # Nothing left to wait for: exit without freeing every object one by one (about 0.1 s on a big site).
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    logging.shutdown()
-    os._exit(code)
+    runtime.tuned_for_one_build()
+    runtime.exit_now(main(argv, **kwargs))

@@ -12,7 +12,7 @@ from lillesite.markup import LINK_PLACEHOLDER_RE
 from lillesite.model import Entry, Site
 
 # RFC 822 names days and months in English whatever the feed's language; formatted here as email.utils
-# does, which takes longer to import (5 ms, on every build) than the feeds take to write
+# does, which takes longer to import, on every build, than the feeds take to write
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ATOM = "http://www.w3.org/2005/Atom"

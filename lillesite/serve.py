@@ -1,4 +1,4 @@
-"""Live preview: livereload around pipeline.build.
+"""Live preview: livereload around build.build.
 
 The server gets a build function and a folder of its own (never _site/, never watched). The sources
 are looked at often, by their stamps, and settled before a build, so a burst of saves gives one
@@ -7,7 +7,6 @@ the terminal.
 """
 from __future__ import annotations
 
-import gc
 import html
 import logging
 import re
@@ -22,10 +21,12 @@ from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
+from lillesite import runtime
+from lillesite.build import build
 from lillesite.cache import BuildCache
 from lillesite.config import Config, load_config
 from lillesite.errors import BuildFailed, LilleError
-from lillesite.pipeline import BuildOptions, build
+from lillesite.options import BuildOptions
 from lillesite.search import BackgroundIndex
 from lillesite.uptodate import input_stamps
 
@@ -64,15 +65,10 @@ class Preview:
         try:
             config = replace(load_config(self.root), base_url=self.base_url)
             self.cache = self.cache or BuildCache(self.root)
-            # What lives across rebuilds (the cache's documents: a big site's largest part) is left out of
-            # the collections a build triggers, which would scan it again and again (a quarter of a rebuild
-            # at 5,000 items); only during the build, since it may become garbage later.
-            gc.freeze()
-            try:
+            # what lives across rebuilds (the cache's documents: a big site's largest part) is not scanned again
+            with runtime.frozen_during():
                 result = build(config, BuildOptions(out=self.out, preview=True), cache=self.cache,
                                last_output=self.last_output)
-            finally:
-                gc.unfreeze()
             self.last_output = result.written.files
             if config.search_slug:
                 self.index.start()
@@ -165,8 +161,8 @@ def _inject(page: bytes, error: str) -> bytes:
 class _SourceWatcher(Watcher):
     """Rebuilds when a look at the sources (Preview.sources(), one walk) finds them changed, then reloads
     the browsers. Looks come every POLL_MS, or less often where a look takes longer than POLL_SHARE of
-    that: livereload's own watcher stats each file twice at a fixed pace, and at 5,000 news items per
-    language an idle preview spent three quarters of a core looking, and made its pages wait meanwhile."""
+    that: livereload's own watcher stats each file twice at a fixed pace, so that on a big site an idle
+    preview spent most of a core looking, and made its pages wait meanwhile."""
 
     def __init__(self, preview: Preview) -> None:
         super().__init__()

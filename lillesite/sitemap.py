@@ -1,39 +1,41 @@
-"""sitemap.xml with xhtml:link alternates for every translation plus x-default; robots.txt."""
+"""sitemap.xml, from the page plan: each page that is in_sitemap, with xhtml:link alternates for every
+translation plus x-default; robots.txt."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import Iterable
 
 from lillesite import urls
 from lillesite.feeds import xml_text
-from lillesite.model import Site
+from lillesite.config import Config
+from lillesite.plan import PagePlan
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 
 
-def groups(site: Site) -> list[tuple[dict[str, str], str | None, str | None]]:
+Group = tuple[dict[str, str], str | None, str | None]  # URL by language, last modified, x-default
+
+
+def groups(pages: Iterable[PagePlan]) -> list[Group]:
     """Each group: one page's URL in every language it exists in, its last-modified date, its x-default."""
-    config = site.config
-    codes = config.language_codes
-    groups: list[tuple[dict[str, str], str | None, str | None]] = [
-        ({code: urls.home(code) for code in codes}, None, urls.CHOOSER),
-        ({code: urls.news_index(config, code) for code in codes}, None, None),
-    ]
-    for tset in site.sets.values():
-        if tset.kind == "page" and tset.key == "index":
-            continue
-        dates = {e.date for e in tset.entries.values() if e.date}
-        lastmod = max(dates).date().isoformat() if dates else None
-        groups.append(({lang: e.url for lang, e in tset.entries.items()}, lastmod, None))
+    found: dict[tuple, tuple[dict[str, str], set, str | None]] = {}
+    for page in pages:
+        if page.in_sitemap:
+            urls_by_lang, dates, _ = found.setdefault(tuple(page.translations.items()),
+                                                      (dict(page.translations), set(), page.x_default))
+            if page.entry is not None and page.kind != "home" and page.entry.date:
+                dates.add(page.entry.date)
+    groups = [(urls_by_lang, max(dates).date().isoformat() if dates else None, x_default)
+              for urls_by_lang, dates, x_default in found.values()]
     return sorted(groups, key=lambda g: sorted(g[0].values()))
 
 
-def sitemap(site: Site) -> bytes:
-    config = site.config
+def sitemap(config: Config, pages: Iterable[PagePlan]) -> bytes:
     ET.register_namespace("", SITEMAP)
     ET.register_namespace("xhtml", XHTML)
     root = ET.Element(f"{{{SITEMAP}}}urlset")
-    for group, lastmod, x_default in groups(site):
+    for group, lastmod, x_default in groups(pages):
         default = x_default or group.get(config.default_language) or next(iter(group.values()))
         for lang, url in group.items():
             node = ET.SubElement(root, f"{{{SITEMAP}}}url")
@@ -50,5 +52,5 @@ def sitemap(site: Site) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def robots(site: Site) -> bytes:
-    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(site.config, urls.SITEMAP)}\n".encode()
+def robots(config: Config) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(config, urls.SITEMAP)}\n".encode()

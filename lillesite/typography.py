@@ -1,9 +1,10 @@
 """Language typography applied to a finished page: only text between tags, never code, URLs or attributes."""
 from __future__ import annotations
 
-import functools
 import re
 from typing import Callable
+
+from lillesite import runtime
 
 NNBSP = "\u202f"  # narrow no-break space
 NBSP = "\u00a0"
@@ -47,7 +48,7 @@ _SKIP_OUTSIDE_RAW = re.compile(rf"""(?:
 _SKIP_INSIDE_RAW = re.compile(r"(?:<!--.*?-->|<(?!/|!--)[^>]*>|[^<]++)*+", re.S)  # stops at closing tags
 
 
-@functools.lru_cache(maxsize=4096)  # menus, footers and titles come back on page after page
+@runtime.memoized(maxsize=4096)  # menus, footers and titles come back on page after page
 def _french_text(text: str) -> str:
     if not _FRENCH_CANDIDATE.search(text):
         return text  # most text runs, dates and counts among them

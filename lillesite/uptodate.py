@@ -11,7 +11,7 @@ parsed documents are taken from the cache by the keys the record names (unchange
 
 Like make and git, this trusts stamps; like git, only those of files older than the recording build by
 RACY_NS, so that a file changed twice within one clock tick is never taken as unchanged. The output
-files of the build's last clock tick (writer.trusted_before) are checked by their sha256 too. Anything
+files of the build's last clock tick (stamps.trusted_before) are checked by their sha256 too. Anything
 unexpected (a symbolic link, an unreadable folder) means a full build.
 """
 from __future__ import annotations
@@ -28,7 +28,8 @@ from pathlib import Path
 from lillesite.cache import BuildCache
 from lillesite.config import CONFIG_NAME, THEME_LOCALES, THEME_TEMPLATES, Config
 from lillesite.errors import LilleError
-from lillesite.writer import RACY_NS, SOURCE_FOLDERS, Stamp, stamp, trusted_before
+from lillesite.stamps import RACY_NS, Stamp, stamp, trusted_before
+from lillesite.writer import SOURCE_FOLDERS
 
 RECORD = "uptodate.pickle"
 UNTRUSTED: Stamp = (-1, -1, -1, -1)  # equals no file's stamp

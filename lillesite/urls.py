@@ -70,6 +70,12 @@ def output_path(url: str) -> str:
     return path + "index.html" if url.endswith("/") else path
 
 
+def in_section(url: str, section: str) -> bool:
+    """Whether `url` is the page `section` or below it (the menu marks its current item so). A language's
+    home, above every page of the language, counts only as itself."""
+    return url == section or (url.startswith(section) and section.count("/") > 2)
+
+
 def relative(from_url: str, to_url: str) -> str:
     """A link from one page to another that works on any host, under any path, and from disk."""
     return linker(from_url)(to_url)

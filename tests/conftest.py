@@ -12,7 +12,8 @@ import pytest
 
 from lillesite.config import load_config
 from lillesite.errors import BuildFailed
-from lillesite.pipeline import BuildOptions, build
+from lillesite.build import build
+from lillesite.options import BuildOptions
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"

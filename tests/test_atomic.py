@@ -272,8 +272,8 @@ def test_an_output_page_changed_during_a_build_is_a_clear_error(site_copy, stage
     (site / "content/pages/bureau.en.md").write_text((site / "content/pages/bureau.en.md").read_text(encoding="utf-8")
                                                     + "\nOne more line.\n", encoding="utf-8")
     page = site / "_site/fr/index.html"  # kept: the French home does not show the English page
-    probe = ("import sys\nfrom pathlib import Path\nfrom lillesite import checks, cli, stages\n"
-             f"module = stages if {stage!r} == 'write_site' else checks\n"
+    probe = ("import sys\nfrom pathlib import Path\nfrom lillesite import checks, cli, steps\n"
+             f"module = steps if {stage!r} == 'write_site' else checks\n"
              f"original = getattr(module, {stage!r})\n"
              "def meanwhile(*args, **kwargs):\n"
              f"    with open({str(page)!r}, 'a', encoding='utf-8') as file:\n"

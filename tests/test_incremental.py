@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 
 from benchmarks.corpus import generate
 from tests.conftest import MINIMAL_CONFIG, SITES, build_site, run_cli, write_site
-from lillesite import stages
+from lillesite import steps, workers
 from lillesite.cache import CACHE_DIR, LONG_TUPLE, BuildCache, PageCache
+from lillesite.build import build
 from lillesite.config import load_config
-from lillesite.errors import BuildFailed
-from lillesite.pipeline import BuildOptions, build
+from lillesite.errors import BuildFailed, Diagnostics
+from lillesite.options import BuildOptions
 from lillesite.render import Renderer
 from lillesite.templating import THEME_TEMPLATES
 
@@ -73,26 +74,27 @@ def test_cached_build_equals_clean_build(site_copy):
 def test_parallel_parse_and_render_equal_single_process(tmp_path):
     assert threading.active_count() == 1  # else the build renders in one process and this test proves nothing
     site = generate(tmp_path / "corpus", 30)
-    sources, _ = stages.discover(load_config(site))
-    assert len(sources) >= stages.PARALLEL_MIN_FILES  # so jobs=2 really starts workers
-    single = stages.read_sources(sources, allow_embeds=False, jobs=1)
-    parallel = stages.read_sources(sources, allow_embeds=False, jobs=2)
-    assert parallel[0] == single[0] and [str(e) for e in parallel[1]] == [str(e) for e in single[1]]
+    sources, _ = steps.discover(load_config(site))
+    assert len(sources) >= workers.PARALLEL_MIN_ITEMS  # so jobs=2 really starts workers
+    single, parallel = Diagnostics(), Diagnostics()
+    assert steps.read_sources(sources, parallel, allow_embeds=False, jobs=2) == \
+        steps.read_sources(sources, single, allow_embeds=False, jobs=1)
+    assert [str(e) for e in parallel] == [str(e) for e in single]
     reference = clean_build(site, tmp_path / "reference")
     assert cached_build(site, site / "_site", jobs=2) == reference
     # files and pages handed out one at a time: both processes work, and their results interleave
     log = tmp_path / "rendered-by"
-    render_claimed, in_processes = Renderer.render_claimed, stages._in_processes
+    in_processes = workers.in_processes
 
     def one_by_one(jobs, work, *, chunk, meanwhile=None):
-        return in_processes(jobs, work, chunk=1, meanwhile=meanwhile)
-
-    def logged(renderer, claim):
-        files, problems = render_claimed(renderer, claim)
-        with log.open("a") as handle:
-            handle.write(f"{os.getpid()} {len(files)}\n")
-        return files, problems
-    with mock.patch.object(stages, "_in_processes", one_by_one), mock.patch.object(Renderer, "render_claimed", logged):
+        def logged(claim):
+            done = work(claim)
+            if isinstance(done, tuple):  # a share of the render (pages, problems, records), not of the parse
+                with log.open("a") as handle:
+                    handle.write(f"{os.getpid()} {len(done[0])}\n")
+            return done
+        return in_processes(jobs, logged, chunk=1, meanwhile=meanwhile)
+    with mock.patch.object(workers, "in_processes", one_by_one):
         assert cached_build(site, tmp_path / "uncached", jobs=2, use_cache=False) == reference
     shares = dict(line.split() for line in log.read_text().splitlines())
     assert len(shares) == 2 and all(int(count) > 0 for count in shares.values()), shares
@@ -150,11 +152,10 @@ def test_an_edit_renders_only_the_pages_that_show_the_edited_item(site_copy):
     cached_build(site, out)
     item = site / "content/news/2023-03-24-museum.en.md"
     item.write_text(item.read_text(encoding="utf-8") + "\nA last paragraph.\n", encoding="utf-8")
-    with mock.patch("lillesite.render.Renderer._context", autospec=True,
-                    side_effect=Renderer._context) as rendering:
+    with mock.patch("lillesite.render.Renderer.render", autospec=True, side_effect=Renderer.render) as rendering:
         rebuilt = cached_build(site, out, jobs=1)
     assert rebuilt == clean_build(site, site.parent / "reference")
-    rendered = {call.args[2] for call in rendering.call_args_list}
+    rendered = {call.args[1].url for call in rendering.call_args_list}
     pages = {"/" + path.removesuffix("index.html"): data for path, data in rebuilt.items() if path.endswith(".html")}
     showing = {url for url, data in pages.items() if b"museum/" in data}
     tag_indexes = {"/fr/themes/", "/en/tags/"}  # they read every tag's items: never taken from the output
@@ -276,7 +277,7 @@ def _apply(site: Path, edit: tuple[str, int, str]) -> None:
 @settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EDITS, min_size=1, max_size=5))
 def test_incremental_rebuilds_equal_clean_builds(edits):
-    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(stages, "PARALLEL_MIN_FILES", 4), \
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(workers, "PARALLEL_MIN_ITEMS", 4), \
             mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": "1700000000"}):
         site = Path(tmp) / "site"
         shutil.copytree(SITES / "bilingual", site)

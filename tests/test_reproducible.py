@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lillesite.stages import PARALLEL_MIN_FILES
+from lillesite.workers import PARALLEL_MIN_ITEMS as PARALLEL_MIN_FILES
 from tests.conftest import REPO, SITES, run_cli, write_site
 
 MACHINES = [

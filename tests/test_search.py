@@ -8,7 +8,8 @@ import pytest
 from lillesite import search
 from lillesite.config import load_config
 from lillesite.errors import BuildFailed, ConfigError
-from lillesite.pipeline import BuildOptions, build
+from lillesite.build import build
+from lillesite.options import BuildOptions
 from tests.conftest import REPO, build_errors, build_site
 
 SEARCH = "search:\n  slug: {fr: recherche, en: search}\n"

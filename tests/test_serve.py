@@ -22,7 +22,8 @@ from tornado.websocket import websocket_connect
 
 from lillesite import search, serve, writer
 from lillesite.config import load_config
-from lillesite.pipeline import BuildOptions, build
+from lillesite.build import build
+from lillesite.options import BuildOptions
 from tests.conftest import EPOCH, REPO
 from tests.test_incremental import tree
 

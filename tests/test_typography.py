@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from lillesite import typography
 from lillesite.config import load_config
-from lillesite.pipeline import BuildOptions, build
+from lillesite.build import build
+from lillesite.options import BuildOptions
 from lillesite.typography import NBSP, NNBSP, for_language
 from tests.conftest import REPO
 

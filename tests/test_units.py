@@ -148,7 +148,8 @@ class TestAssemble:
         ]
 
     def test_news_order_is_newest_first_with_ties_broken_by_key(self, tmp_path):
-        from lillesite.pipeline import BuildOptions, build
+        from lillesite.build import build
+        from lillesite.options import BuildOptions
 
         root = write_site(tmp_path, {
             "content/news/2023-03-31-b.fr.md": "---\ntitle: B\n---\n",
@@ -160,7 +161,8 @@ class TestAssemble:
         assert [e.title for e in site.news["fr"]] == ["C", "Z", "A", "B"]
 
     def test_drafts_and_future_items_only_on_request(self, tmp_path, monkeypatch):
-        from lillesite.pipeline import BuildOptions, build
+        from lillesite.build import build
+        from lillesite.options import BuildOptions
 
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2023, 6, 1, tzinfo=dt.timezone.utc).timestamp())))
         root = write_site(tmp_path, {

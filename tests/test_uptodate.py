@@ -17,7 +17,8 @@ import pytest
 
 from lillesite import writer
 from lillesite.config import load_config
-from lillesite.pipeline import BuildOptions, build as build_in_process
+from lillesite.build import build as build_in_process
+from lillesite.options import BuildOptions
 from tests.conftest import EPOCH, REPO, run_cli, write_site
 from tests.test_incremental import tree
 
@@ -254,12 +255,12 @@ def test_no_cache_never_stops_early(site):
     assert EARLY not in build(site, "--no-cache")
 
 
-def test_a_build_that_stops_early_does_not_load_the_stages(site):
-    """What makes the no-op fast: Jinja, Markdown and the stages load only when there is work."""
+def test_a_build_that_stops_early_does_not_load_the_steps(site):
+    """What makes the no-op fast: Jinja, Markdown and the steps load only when there is work."""
     build(site)
     probe = ("import sys\nfrom lillesite.cli import main\n"
              f"main(['build', '--site', {str(site)!r}, '--debug'])\n"
-             "print(sorted(m for m in ('jinja2', 'markdown', 'lillesite.stages') if m in sys.modules))\n")
+             "print(sorted(m for m in ('jinja2', 'markdown', 'lillesite.steps') if m in sys.modules))\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO,
                           env={**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": EPOCH})
     assert done.returncode == 0, done.stderr

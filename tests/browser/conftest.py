@@ -19,7 +19,8 @@ import pytest
 from lillesite import urls
 from lillesite.config import load_config
 from lillesite.model import Site
-from lillesite.pipeline import BuildOptions, build
+from lillesite.build import build
+from lillesite.options import BuildOptions
 from tests.conftest import REPO
 from tests.crawl import parse_page
 

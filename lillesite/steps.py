@@ -1,0 +1,268 @@
+"""The steps of a build, in order: discover, parse, assemble, plan, render, check, write.
+
+The core (sources, documents, the model, the plan, rendering, feeds, the sitemap) computes; this
+module wraps it in the incremental shell: parsed documents and rendered pages come from the build
+cache (cache.py) when what they are made of is unchanged, the work is shared among forked processes
+(workers.py) when there is much of it, and the writer (writer.py) swaps the new output in at once.
+Only discover and parse read content; only write touches the output.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+from lillesite import checks, feeds, runtime, search, sitemap, translations as translation_status, urls, workers
+from lillesite.assemble import assemble
+from lillesite.cache import BuildCache, PageCache, Parsed, files_digest
+from lillesite.config import Config
+from lillesite.document import Document, parse
+from lillesite.errors import BuildFailed, ContentError, Diagnostics, LilleError, Location
+from lillesite.i18n import THEME_LOCALES, load_translations
+from lillesite.markup import Converter
+from lillesite.model import Site
+from lillesite.options import BuildOptions, BuildResult, Summary, build_time
+from lillesite.plan import PagePlan, plan
+from lillesite.render import Renderer
+from lillesite.sources import SourceFile, discover
+from lillesite.stamps import Kept, file_bytes
+from lillesite.templating import THEME_TEMPLATES, CompiledTemplates
+from lillesite.writer import check_output_dir, collisions, output_lock, static_files, write_site
+
+Files = dict[str, "bytes | Kept"]  # output path -> its bytes, or the current output's file, unchanged
+
+
+def run(config: Config, options: BuildOptions, cache: BuildCache | None,
+        unchanged_documents: dict[str, str] | None = None, last_output: frozenset[str] | None = None) -> BuildResult:
+    """Every step of a build; see build.build(), read_sources() for `unchanged_documents` and
+    writer.write_site() for `last_output`."""
+    timer = _Timer()
+    report = Diagnostics()
+    out = options.output_dir(config)
+    if options.write:
+        check_output_dir(out, config.root)
+    with timer.stage("discover"):
+        sources, found = discover(config)
+        report.extend(found.items)
+        static = static_files(config.static_dir, config.root, report.items)
+        history = translation_status.read_history(config.root, cache)
+    with timer.stage("parse"):
+        docs = read_sources(sources, report, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs,
+                            unchanged=unchanged_documents)
+    with timer.stage("assemble"):
+        shown = options.preview  # the preview shows drafts and scheduled items, with a banner
+        site, problems = assemble(config, docs, now=build_time(), static_files=frozenset(static),
+                                  include_drafts=options.drafts or shown, include_future=options.future or shown)
+        report.extend(problems)
+        catalogues, problems = load_translations(config, cache.compiled("catalogues") if cache else None)
+        report.extend(problems)
+        outdated = translation_status.outdated(site, history)
+        report.extend(checks.stale_notices(outdated, git=history is not None))
+    report.raise_if_failed()
+    with timer.stage("plan"):
+        pages = plan(site, catalogues, outdated=outdated)
+    with timer.stage("render"):
+        page_cache = _page_cache(config, options, cache, out) if cache and options.write else None
+        renderer = Renderer(site, catalogues, preview=options.preview,
+                            compiled=CompiledTemplates(cache.compiled("templates")) if cache else None)
+        generated: Files = {}
+
+        def meanwhile() -> None:  # while the workers render: the feeds and the sitemap, and the parse's cache
+            generated.update(other_files(site, pages, catalogues, page_cache))
+            if cache:
+                cache.save_documents()
+        files = render(pages, renderer, page_cache, report, jobs=options.jobs, meanwhile=meanwhile)
+        files.update(generated)
+        report.extend(collisions(files, static))
+        if config.search_slug:
+            report.extend(search.collisions(static))
+    if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
+        with timer.stage("check"):
+            try:
+                report.extend(checks.hreflang_problems(site, files, lambda path: file_bytes(files[path])))
+                report.extend(checks.missing_ui_strings(config))
+            except OSError as exc:  # a page kept from the output (stamps.Kept) changed on disk since
+                raise BuildFailed([ContentError(f"cannot check the output: {exc.strerror} ({exc.filename})",
+                                                Location(str(out)))]) from None
+    report.raise_if_failed(strict=options.strict)
+    result = BuildResult(site=site, files=files, warnings=report.warnings, summary=_summary(site, files),
+                         timings=timer.timings, out=out)
+    if options.write:
+        with timer.stage("write"), output_lock(out):
+            # the preview indexes in the background (search.BackgroundIndex), keeping the last index meanwhile
+            indexed_later = options.preview and config.search_slug
+            result.written = write_site(out, files, static,
+                                        finish=None if indexed_later else _search_indexer(config, timer),
+                                        carry=(f"{search.BUNDLE}/",) if indexed_later else (),
+                                        last_output=last_output)
+        if page_cache and page_cache.new_records:
+            page_cache.stamp_records()
+            cache.keep_pages(page_cache.context_key, page_cache.new_records)
+    return result
+
+
+# ------------------------------------------------------------------- parse
+def read_sources(sources: list[SourceFile], report: Diagnostics, *, allow_embeds: bool,
+                 cache: BuildCache | None = None, jobs: int = 1,
+                 unchanged: dict[str, str] | None = None) -> list[Document]:
+    """Parse every source, in order: from the cache where its bytes were seen before, else in `jobs` processes.
+
+    `unchanged`: relative path -> cache key of the files known unchanged since they were read with that key
+    (uptodate.unchanged_documents): found in the cache, they are not read.
+    """
+    parsed: list[Parsed | None] = []
+    todo: list[tuple[int, SourceFile, bytes, str | None]] = []
+    for source in sources:
+        known = unchanged and cache and unchanged.get(source.rel)
+        found = known and cache.get_doc(known, source)
+        if found:
+            parsed.append(found)
+            continue
+        try:
+            raw = source.path.read_bytes()
+        except OSError as exc:
+            parsed.append((None, [ContentError(f"cannot read: {exc.strerror}", Location(source.rel))]))
+            continue
+        key = cache.doc_key(source.rel, raw, allow_embeds) if cache else None
+        found = cache.get_doc(key, source) if cache else None
+        parsed.append(found)
+        if not found:
+            todo.append((len(parsed) - 1, source, raw, key))
+    for (index, _, _, key), result in zip(todo, _parse_all([(s, raw) for _, s, raw, _ in todo], allow_embeds, jobs)):
+        parsed[index] = result
+        if cache:
+            cache.put_doc(key, result)
+    docs = []
+    for doc, problems in parsed:
+        report.extend(problems)
+        if doc:
+            docs.append(doc)
+    return docs
+
+
+def _parse_all(items: list[tuple[SourceFile, bytes]], allow_embeds: bool, jobs: int) -> list[Parsed]:
+    def parse_claimed(claim: workers.Claim) -> list[tuple[int, Parsed]]:
+        converter = _converter(allow_embeds)
+        return [(index, parse(source, raw, converter)) for index, (source, raw) in enumerate(items) if claim(index)]
+
+    if not workers.worth_forking(jobs, len(items)):
+        return [parsed for _, parsed in parse_claimed(lambda index: True)]
+    shares = workers.in_processes(jobs, parse_claimed, chunk=16)
+    return [parsed for _, parsed in sorted((pair for share in shares for pair in share), key=lambda pair: pair[0])]
+
+
+@runtime.memoized(maxsize=None)
+def _converter(allow_embeds: bool) -> Converter:
+    """One per process: its Markdown instances, made on first need, serve every later build."""
+    return Converter(allow_embeds=allow_embeds)
+
+
+# ------------------------------------------------------------------ render
+def render(pages: tuple[PagePlan, ...], renderer: Renderer, page_cache: PageCache | None, report: Diagnostics, *,
+           jobs: int, meanwhile: Callable[[], None]) -> Files:
+    """Every planned page: taken from the previous output while its plan's digest is unchanged, else
+    rendered, in `jobs` processes when most must be (a cold build, or templates, catalogues or config
+    changed). `meanwhile` runs in this process while the workers render."""
+    def render_claimed(claim: workers.Claim) -> tuple[list[tuple[int, str, bytes | Kept]], list[LilleError], dict]:
+        done = []
+        for index, page in enumerate(pages):
+            if claim(index):
+                done.append((index, page.path, _page_bytes(page, renderer, page_cache)))
+        return done, list(renderer.errors.values()), page_cache.new_records if page_cache else {}
+
+    many = (page_cache is None or page_cache.cold) and sum(1 for page in pages if page.entry) >= workers.PARALLEL_MIN_ITEMS
+    if not (many and workers.worth_forking(jobs, len(pages))):
+        meanwhile()
+        shares = [render_claimed(lambda index: True)]
+    else:
+        shares = workers.in_processes(jobs, render_claimed, chunk=32, meanwhile=meanwhile)
+    done, unique = [], {}
+    for share, problems, records in shares:
+        done += share
+        for error in problems:  # a template error shows on many pages: reported once, as in one process
+            unique.setdefault((str(error.location), error.message), error)
+        if page_cache:
+            page_cache.new_records.update(records)
+    report.extend(unique.values())
+    return {path: data for _, path, data in sorted(done, key=lambda item: item[0])}
+
+
+def _page_bytes(page: PagePlan, renderer: Renderer, page_cache: PageCache | None) -> bytes | Kept:
+    key = page_cache.key(page) if page_cache else None
+    kept = key and page_cache.get(key, page.path)
+    if kept:
+        return kept
+    rendered = renderer.render(page)
+    if key and rendered.cacheable:
+        page_cache.put(key, page.path, rendered.data)
+    return rendered.data
+
+
+def other_files(site: Site, pages: tuple[PagePlan, ...], catalogues, page_cache: PageCache | None) -> Files:
+    """The feeds, the sitemap and robots.txt."""
+    config = site.config
+    files: Files = {}
+    for lang in config.language_codes:
+        # a feed reads the language's latest items; config and catalogues are in the cache's context key
+        path = urls.output_path(urls.feed(lang))
+        files[path] = _made_once(page_cache, ("feed", lang, site.news[lang][:config.feed_limit]), path,
+                                 functools.partial(feeds.rss, site, lang, catalogues[lang]))
+    path = urls.output_path(urls.SITEMAP)
+    files[path] = _made_once(page_cache, ("sitemap", sitemap.groups(pages)), path,
+                             functools.partial(sitemap.sitemap, config, pages))
+    files[urls.output_path(urls.ROBOTS)] = sitemap.robots(config)
+    return files
+
+
+def _made_once(page_cache: PageCache | None, inputs: tuple, path: str, make: Callable[[], bytes]) -> bytes | Kept:
+    """A generated file taken from the previous output while what it is made of is unchanged."""
+    key = page_cache.key(inputs) if page_cache else None
+    data = key and page_cache.get(key, path)
+    if not data:
+        data = make()
+        if key:
+            page_cache.put(key, path, data)
+    return data
+
+
+def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: Path) -> PageCache:
+    """Pages of the previous build, valid while templates, catalogues, config and code are the same."""
+    context_key = "|".join((cache.version, repr(config), repr(options.preview),
+                            files_digest(config.templates_dir, THEME_TEMPLATES),
+                            files_digest(config.locales_dir, THEME_LOCALES)))
+    return PageCache(cache.page_records(), out, context_key, cache.doc_keys())
+
+
+# ------------------------------------------------------------- the rest
+def _search_indexer(config: Config, timer: _Timer):
+    """The search index is built on the new output tree, before the writer swaps it in."""
+    if not config.search_slug:
+        return None
+
+    def index(tree: Path) -> None:
+        with timer.stage("search"):
+            search.index(tree)
+    return index
+
+
+def _summary(site: Site, files: Files) -> Summary:
+    pages = {code: 0 for code in site.config.language_codes}
+    for path in files:
+        lang = path.split("/", 1)[0]
+        if lang in pages and path.endswith(".html"):
+            pages[lang] += 1
+    return Summary(pages=pages, feeds=sum(1 for path in files if path.endswith("feed.xml")),
+                   next_scheduled=site.next_scheduled)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        start = time.perf_counter()
+        yield
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
