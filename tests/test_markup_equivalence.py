@@ -1,40 +1,31 @@
-"""The converter leaves out what a document's text cannot use; the result must be the whole set's.
+"""The sped-up converter (lillesite.markdown_speedups) must give plain Python-Markdown's result.
 
-The reference converts every document with one Markdown instance carrying every extension and
-inline pattern, as lillesite did before it chose them per document, and with Python-Markdown's own
-block parser and inline processor, which try every processor and pattern on every block and run of text. Both must give the same Markup
-(HTML, anchors, links, summary, problems) for generated documents built from every extension's
-syntax and its near misses, and for every Markdown file of the Lille site and the test sites.
+The plain converter converts every document with one Markdown instance carrying every extension, and with
+Python-Markdown's own block parser, inline processor and preprocessors, which try every processor and
+pattern on every block and run of text. The sped-up one leaves out, per document, block and run of text,
+what the text cannot use. Both must give the same Markup (HTML, anchors, links, summary, problems) for
+generated documents built from every extension's syntax and its near misses, and for every Markdown file
+of the Lille site and the test sites. The speed-ups are forced on here whatever the installed Markdown:
+run on a new version, these tests say whether lillesite.markdown_speedups.TESTED_MARKDOWN may include it.
 """
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
-import markdown
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
+from lillesite import markdown_speedups
 from lillesite.errors import ContentError
 from lillesite.frontmatter import ContentErrors, decode, split
-from lillesite.markup import EXTENSION_CONFIGS, EXTENSIONS, Converter, _Setup
+from lillesite.markup import Converter
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-class EveryExtension(Converter):
-    """The reference: one Markdown instance with the whole set, for every document."""
-
-    def __init__(self):
-        super().__init__()
-        self.every = markdown.Markdown(extensions=[*EXTENSIONS, _Setup()], extension_configs=EXTENSION_CONFIGS,
-                                       output_format="html")
-
-    def _markdown_for(self, body: str) -> markdown.Markdown:
-        return self.every
-
-
 # Reused across examples, as in a build: instances made for earlier documents serve later ones.
-SELECTIVE, REFERENCE = Converter(), EveryExtension()
+FAST, PLAIN = Converter(speedups=True), Converter(speedups=False)
 
 FRAGMENTS = st.sampled_from([
     # tables
@@ -93,20 +84,23 @@ DOCUMENTS = st.lists(st.tuples(BLOCKS, st.sampled_from(["\n\n", "\n", ""])), max
     lambda parts: "".join(a + b for a, b in parts))
 
 
-def convert_both(body: str, source_rel: str = "content/news/2023-01-01-a.fr.md", body_line: int = 4):
-    """Each converter's Markup, or the exception it raised (Python-Markdown fails on some odd input:
-    tests/sites/errors/markdown-crash): both must fail alike."""
-    def outcome(converter: Converter):
-        try:
-            return converter.convert(body, source_rel=source_rel, body_line=body_line)
-        except Exception as exc:  # noqa: BLE001
-            return (type(exc), str(exc))
-    return outcome(SELECTIVE), outcome(REFERENCE)
+def outcome(converter: Converter, body: str, source_rel: str = "content/news/2023-01-01-a.fr.md",
+            body_line: int = 4):
+    """The converter's Markup, or the exception it raised (Python-Markdown fails on some odd input:
+    tests/sites/errors/markdown-crash): both converters must fail alike."""
+    try:
+        return converter.convert(body, source_rel=source_rel, body_line=body_line)
+    except Exception as exc:  # noqa: BLE001
+        return (type(exc), str(exc))
+
+
+def convert_both(body: str, **where):
+    return outcome(FAST, body, **where), outcome(PLAIN, body, **where)
 
 
 @settings(max_examples=600, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENTS)
-# syntax that only exists once Markdown has stripped or split the text around it (see OPTIONAL_EXTENSIONS)
+# syntax that only exists once Markdown has stripped or split the text around it (markdown_speedups.OPTIONAL_EXTENSIONS)
 @example("[TOC]\n")
 @example('<h2 markdown="1">Title</h2>\n')
 @example('<div markdown="1">\n<h2>Title</h2>\n</div>\n')
@@ -120,9 +114,9 @@ def convert_both(body: str, source_rel: str = "content/news/2023-01-01-a.fr.md",
 # what the raw HTML step and the whitespace step change without a tag or a line ending with a space
 @example("x &#58 y\n")  # the raw HTML parser completes a character reference
 @example("a\n \nb\n")  # a line of spaces is a blank line
-def test_generated_documents_convert_as_with_every_extension(body):
-    selective, reference = convert_both(body)
-    assert selective == reference
+def test_generated_documents_convert_as_plain_markdown(body):
+    fast, plain = convert_both(body)
+    assert fast == plain
 
 
 def content_files() -> list[Path]:
@@ -131,24 +125,64 @@ def content_files() -> list[Path]:
     return files
 
 
-@pytest.mark.parametrize("path", content_files(), ids=lambda p: str(p.relative_to(ROOT)))
-def test_site_files_convert_as_with_every_extension(path):
+def site_document(path: Path) -> dict:
     rel = str(path.relative_to(ROOT))
-    source_rel = "content/" + rel.split("content/", 1)[-1]
     try:
         front = split(decode(path.read_bytes(), rel), rel)
         body, body_line = front.body, front.body_line
     except (ContentError, ContentErrors):  # a test site's deliberately broken file: Markdown all the same
         body, body_line = path.read_bytes().decode("utf-8", "replace"), 1
-    selective, reference = convert_both(body, source_rel=source_rel, body_line=body_line)
-    assert selective == reference
+    return {"body": body, "source_rel": "content/" + rel.split("content/", 1)[-1], "body_line": body_line}
+
+
+@pytest.mark.parametrize("path", content_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_site_files_convert_as_plain_markdown(path):
+    fast, plain = convert_both(**site_document(path))
+    assert fast == plain
 
 
 def test_a_plain_document_is_converted_without_the_syntax_it_does_not_use():
-    converter = Converter()
+    converter = Converter(speedups=True)
     plain = converter._markdown_for("A paragraph with [a link](../pages/x.fr.md).\n\n- and\n- a list\n")
     assert "table" not in plain.parser.blockprocessors and "footnote" not in plain.inlinePatterns
     assert "link" in plain.inlinePatterns and "backtick" not in plain.inlinePatterns
     rich = converter._markdown_for("# T\n\n| a | b |\n|---|---|\n\n`x`[^1]\n\n[^1]: n\n")
     assert "table" in rich.parser.blockprocessors and "footnote" in rich.inlinePatterns
     assert "backtick" in rich.inlinePatterns and "toc" in rich.treeprocessors
+
+
+def test_the_speedups_apply_to_the_tested_markdown_versions_only():
+    first, last_excluded = markdown_speedups.TESTED_MARKDOWN
+    assert markdown_speedups.speedups_apply((*first, 0))
+    assert markdown_speedups.speedups_apply((last_excluded[0], last_excluded[1] - 1, 99))
+    assert not markdown_speedups.speedups_apply((first[0], first[1] - 1, 99))
+    assert not markdown_speedups.speedups_apply((*last_excluded, 0))
+    assert not markdown_speedups.speedups_apply((last_excluded[0] + 1, 0, 0))
+
+
+@pytest.mark.parametrize("outside", ["before", "after"])
+def test_outside_the_tested_versions_markdown_is_used_plainly_with_the_same_output(monkeypatch, outside):
+    first, last_excluded = markdown_speedups.TESTED_MARKDOWN
+    version = (first[0], first[1] - 1, 0) if outside == "before" else (*last_excluded, 0)
+    monkeypatch.setattr(markdown_speedups, "installed_markdown", lambda: version)
+    converter = Converter()
+    assert not converter.speedups and converter._by_syntax is None
+    for path in content_files():
+        document = site_document(path)
+        assert outcome(converter, **document) == outcome(FAST, **document), path
+
+
+def test_within_the_tested_versions_the_speedups_are_used(monkeypatch):
+    first, _ = markdown_speedups.TESTED_MARKDOWN
+    monkeypatch.setattr(markdown_speedups, "installed_markdown", lambda: (*first, 0))
+    assert Converter().speedups
+
+
+def test_pyproject_caps_markdown_where_the_tested_versions_end():
+    """Every version pip may install is then one the speed-ups are checked with, or an older one used plainly."""
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    (requirement,) = [line for line in dependencies if re.match(r"markdown\b(?!-)", line, re.I)]
+    first, last_excluded = markdown_speedups.TESTED_MARKDOWN
+    lowest = re.search(r">=\s*(\d+)\.(\d+)", requirement)
+    assert lowest and (int(lowest[1]), int(lowest[2])) <= first, requirement
+    assert re.search(rf"<\s*{last_excluded[0]}\.{last_excluded[1]}(?![.\d])", requirement), requirement
