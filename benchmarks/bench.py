@@ -174,7 +174,7 @@ def bench(site: Path, count: int, runs: int, trash: Trash, others: list[Other], 
         lillesite()
         add("no-op rebuild", lillesite())
         if full:
-            # the first edit after a cold build also makes the spare output tree (hard links; see README)
+            # the first edit after a cold build also makes the spare output tree (hard links; see docs/performance.md)
             add("first edit after a cold build", edit(f"first {run}"))
             add("one news item edited", edit(str(run)))
             add("template changed", template_changed(str(run)))

@@ -25,7 +25,8 @@ sys.path.insert(0, str(REPO))
 
 from lillesite import urls  # noqa: E402
 from lillesite.config import load_config  # noqa: E402
-from lillesite.pipeline import BuildOptions, build  # noqa: E402
+from lillesite.build import build
+from lillesite.options import BuildOptions  # noqa: E402
 from lillesite.serve import PREVIEW_DIR  # noqa: E402
 
 SITE_PARTS = ("site.yml", "content", "templates", "static", "locales")
