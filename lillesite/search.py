@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lillesite.errors import BuildFailed, ConfigError, ContentError, Location
+from lillesite.errors import BuildFailed, ContentError, Location, ToolError
 from lillesite.writer import exchange
 
 BUNDLE = "pagefind"  # the folder of the output that holds the index and Pagefind's UI
@@ -101,7 +101,7 @@ def _check_installed() -> None:
         raise BuildFailed([_error("Pagefind is not installed", "pip install 'pagefind[bin]'")])
 
 
-def _failed(returncode: int, output: str) -> ConfigError:
+def _failed(returncode: int, output: str) -> ToolError:
     details = output.strip().splitlines()
     return _error(f"Pagefind failed (exit {returncode}): {details[-1] if details else ''}")
 
@@ -125,5 +125,6 @@ def _sort_entry(path: Path) -> None:
     path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _error(message: str, hint: str | None = None) -> ConfigError:
-    return ConfigError(f"search: {message}", Location("site.yml"), hint=hint)
+def _error(message: str, hint: str | None = None) -> ToolError:
+    """Pagefind's failures name site.yml, whose `search` setting asks for the index."""
+    return ToolError(f"search: {message}", Location("site.yml"), hint=hint)

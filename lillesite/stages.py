@@ -13,7 +13,7 @@ from lillesite.assemble import assemble
 from lillesite.cache import BuildCache, PageCache, Parsed, files_digest
 from lillesite.config import Config
 from lillesite.document import Document, parse
-from lillesite.errors import BuildFailed, ContentError, LilleError, Location
+from lillesite.errors import BuildFailed, ContentError, LilleError, Location, OutputError
 from lillesite.i18n import THEME_LOCALES, load_translations
 from lillesite.markup import Converter
 from lillesite.model import Site
@@ -141,8 +141,8 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
             try:
                 errors += checks.hreflang_problems(site, files) + checks.missing_ui_strings(config)
             except OSError as exc:  # a page kept from the output (writer.Kept) changed on disk since
-                raise BuildFailed([ContentError(f"cannot check the output: {exc.strerror} ({exc.filename})",
-                                                Location(str(out)))]) from None
+                raise BuildFailed([OutputError(f"cannot check the output: {exc.strerror} ({exc.filename})",
+                                               Location(str(out)))]) from None
     _fail_on_errors(errors, strict=options.strict)
     result = BuildResult(site=site, files=files, warnings=[e for e in errors if e.level != "error"],
                          summary=_summary(site, files), timings=timer.timings, out=out)

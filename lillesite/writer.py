@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from lillesite.errors import BuildFailed, ContentError, LilleError, Location, UsageError
+from lillesite.errors import BuildFailed, ContentError, LilleError, Location, OutputError, UsageError
 
 log = logging.getLogger(__name__)
 MARKER = ".lillesite-output"  # says "lillesite made this folder": we never replace one without it
@@ -240,7 +240,7 @@ def write_site(out: Path, files: dict[str, bytes | Kept], static: dict[str, Path
 
 def _cannot_write(exc: OSError, out: Path) -> BuildFailed:
     where = exc.filename or out
-    return BuildFailed([ContentError(
+    return BuildFailed([OutputError(
         f"cannot write the output: {exc.strerror or exc} ({where}); the previous output is untouched",
         Location(str(out)))])
 
