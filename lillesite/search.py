@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lillesite.errors import BuildFailed, ContentError, Location, ToolError
+from lillesite.errors import BuildFailed, ContentError, Diagnostics, Location, ToolError
 from lillesite.writer import exchange
 
 BUNDLE = "pagefind"  # the folder of the output that holds the index and Pagefind's UI
@@ -112,10 +112,11 @@ def _tidy(bundle: Path) -> None:
         (bundle / name).unlink(missing_ok=True)
 
 
-def collisions(static: dict[str, Path]) -> list[ContentError]:
+def collisions(static: dict[str, Path], report: Diagnostics) -> None:
     """Static files where the index goes would be silently replaced by it."""
-    return [ContentError(f"static file would be overwritten by the search index /{BUNDLE}/", Location(f"static/{rel}"))
-            for rel in sorted(static) if rel.split("/", 1)[0] == BUNDLE]
+    report.extend(ContentError(f"static file would be overwritten by the search index /{BUNDLE}/",
+                               Location(f"static/{rel}"))
+                  for rel in sorted(static) if rel.split("/", 1)[0] == BUNDLE)
 
 
 def _sort_entry(path: Path) -> None:

@@ -13,7 +13,7 @@ from lillesite.assemble import assemble
 from lillesite.cache import BuildCache, PageCache, Parsed, files_digest
 from lillesite.config import Config
 from lillesite.document import Document, parse
-from lillesite.errors import BuildFailed, ContentError, LilleError, Location, OutputError
+from lillesite.errors import BuildFailed, ContentError, Diagnostics, LilleError, Location, OutputError
 from lillesite.i18n import THEME_LOCALES, load_translations
 from lillesite.markup import Converter
 from lillesite.model import Site
@@ -84,12 +84,18 @@ def read_sources(sources: list[SourceFile], *, allow_embeds: bool, cache: BuildC
 def _parse_all(items: list[tuple[SourceFile, bytes]], allow_embeds: bool, jobs: int) -> list[Parsed]:
     def parse_claimed(claim: Callable[[int], bool]) -> list[tuple[int, Parsed]]:
         converter = _converter(allow_embeds)
-        return [(index, parse(source, raw, converter)) for index, (source, raw) in enumerate(items) if claim(index)]
+        return [(index, _parsed(source, raw, converter)) for index, (source, raw) in enumerate(items) if claim(index)]
 
     if jobs < 2 or len(items) < PARALLEL_MIN_FILES or threading.active_count() > 1:
         return [parsed for _, parsed in parse_claimed(lambda index: True)]
     shares = _in_processes(jobs, parse_claimed, chunk=16)
     return [parsed for _, parsed in sorted((pair for share in shares for pair in share), key=lambda pair: pair[0])]
+
+
+def _parsed(source: SourceFile, raw: bytes, converter: Converter) -> Parsed:
+    """A file's document with its own findings: the cache keeps them together."""
+    found = Diagnostics()
+    return parse(source, raw, converter, found), found.items
 
 
 @functools.lru_cache(maxsize=None)
@@ -106,45 +112,43 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
     out = options.output_dir(config)
     if options.write:
         check_output_dir(out, config.root)
-    errors: list[LilleError] = []
+    report = Diagnostics()
     with timer.stage("discover"):
-        sources, found = discover(config)
-        errors += found.items
-        static = static_files(config.static_dir, config.root, errors)
+        sources = discover(config, report)
+        static = static_files(config.static_dir, config.root, report)
         history = translation_status.read_history(config.root, cache)
     with timer.stage("parse"):
         docs, problems = read_sources(sources, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs,
                                       unchanged=unchanged_documents)
-        errors += problems
+        report.extend(problems)
     with timer.stage("assemble"):
         include = options.preview
-        site, problems = assemble(config, docs, now=build_time(), static_files=frozenset(static),
-                                  include_drafts=options.drafts or include, include_future=options.future or include)
-        errors += problems
-        translations, problems = load_translations(config, cache.compiled("catalogues") if cache else None)
-        errors += problems
+        site = assemble(config, docs, report, now=build_time(), static_files=frozenset(static),
+                        include_drafts=options.drafts or include, include_future=options.future or include)
+        translations = load_translations(config, cache.compiled("catalogues") if cache else None, report)
         outdated = translation_status.outdated(site, history)
-        errors += checks.stale_notices(outdated, git=history is not None)
-    _fail_on_errors(errors, strict=False)
+        checks.stale_notices(outdated, report, git=history is not None)
+    report.raise_if_failed()
     with timer.stage("render"):
         pages = _page_cache(config, options, cache, out) if cache and options.write else None
         renderer = Renderer(site, translations, preview=options.preview, outdated=outdated, pages=pages,
                             compiled=CompiledTemplates(cache.compiled("templates")) if cache else None)
         # the parse stage is over: its documents are saved while the render's workers take pages
         files, problems = _render(renderer, options, meanwhile=cache.save_documents if cache else lambda: None)
-        errors += problems
-        errors += collisions(files, static)
+        report.extend(problems)
+        collisions(files, static, report)
         if config.search_slug:
-            errors += search.collisions(static)
+            search.collisions(static, report)
     if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
         with timer.stage("check"):
             try:
-                errors += checks.hreflang_problems(site, files) + checks.missing_ui_strings(config)
+                checks.hreflang_problems(site, files, report)
+                checks.missing_ui_strings(config, report)
             except OSError as exc:  # a page kept from the output (writer.Kept) changed on disk since
                 raise BuildFailed([OutputError(f"cannot check the output: {exc.strerror} ({exc.filename})",
                                                Location(str(out)))]) from None
-    _fail_on_errors(errors, strict=options.strict)
-    result = BuildResult(site=site, files=files, warnings=[e for e in errors if e.level != "error"],
+    report.raise_if_failed(strict=options.strict)
+    result = BuildResult(site=site, files=files, warnings=report.warnings,
                          summary=_summary(site, files), timings=timer.timings, out=out)
     if options.write:
         with timer.stage("write"), output_lock(out):
@@ -305,8 +309,3 @@ def _search_indexer(config: Config, timer: _Timer):
         with timer.stage("search"):
             search.index(tree)
     return index
-
-
-def _fail_on_errors(errors: list[LilleError], *, strict: bool) -> None:
-    if any(e.level == "error" or (strict and e.level == "warning") for e in errors):
-        raise BuildFailed(errors)

@@ -17,7 +17,7 @@ from tests.conftest import MINIMAL_CONFIG, SITES, build_site, run_cli, write_sit
 from lillesite import stages
 from lillesite.cache import CACHE_DIR, LONG_TUPLE, BuildCache, PageCache
 from lillesite.config import load_config
-from lillesite.errors import BuildFailed
+from lillesite.errors import BuildFailed, Diagnostics
 from lillesite.pipeline import BuildOptions, build
 from lillesite.render import Renderer
 from lillesite.templating import THEME_TEMPLATES
@@ -73,7 +73,7 @@ def test_cached_build_equals_clean_build(site_copy):
 def test_parallel_parse_and_render_equal_single_process(tmp_path):
     assert threading.active_count() == 1  # else the build renders in one process and this test proves nothing
     site = generate(tmp_path / "corpus", 30)
-    sources, _ = stages.discover(load_config(site))
+    sources = stages.discover(load_config(site), Diagnostics())
     assert len(sources) >= stages.PARALLEL_MIN_FILES  # so jobs=2 really starts workers
     single = stages.read_sources(sources, allow_embeds=False, jobs=1)
     parallel = stages.read_sources(sources, allow_embeds=False, jobs=2)
