@@ -7,7 +7,7 @@ from collections import defaultdict
 from lillesite import urls
 from lillesite.config import Config
 from lillesite.document import Document
-from lillesite.errors import ContentError, ErrorList, LilleError, Location
+from lillesite.errors import ContentError, Diagnostics, Location
 from lillesite.frontmatter import SHARED_KEYS
 from lillesite.model import HOME_KEY, Entry, MenuItem, Site, Tag, TranslationSet
 
@@ -21,13 +21,14 @@ def group_key(doc: Document) -> tuple[str, str]:
 def assemble(
     config: Config,
     docs: list[Document],
+    report: Diagnostics,
     *,
     now: dt.datetime,
     static_files: frozenset[str],
     include_drafts: bool = False,
     include_future: bool = False,
-) -> tuple[Site, list[LilleError]]:
-    errors = ErrorList()
+) -> Site:
+    """The site as published: unpublished entries left out, every finding added to `report`."""
     order = {code: i for i, code in enumerate(config.language_codes)}
     groups: dict[tuple[str, str], list[Document]] = defaultdict(list)
     for doc in docs:
@@ -42,8 +43,8 @@ def assemble(
         source_langs[gkey] = source.source.lang
         kept: dict[str, Entry] = {}
         for doc in members:
-            meta = _inherit(doc, source, errors)
-            entry = _entry(config, doc, meta, gkey, now, errors)
+            meta = _inherit(doc, source, report)
+            entry = _entry(config, doc, meta, gkey, now, report)
             if entry is None:
                 continue
             if entry.draft and not include_drafts:
@@ -55,13 +56,13 @@ def assemble(
         if kept:
             entries_by_group[gkey] = kept
 
-    _check_collisions(config, entries_by_group, errors)
+    _check_collisions(config, entries_by_group, report)
     by_rel = {e.rel: e for group in entries_by_group.values() for e in group.values()}
     all_rels = {doc.source.rel: group_key(doc) for doc in docs}
     resolved_groups = {}
     for gkey, group in entries_by_group.items():
         resolved_groups[gkey] = {
-            lang: _resolve_links(config, entry, group, entries_by_group, by_rel, all_rels, static_files, errors)
+            lang: _resolve_links(config, entry, group, entries_by_group, by_rel, all_rels, static_files, report)
             for lang, entry in group.items()
         }
 
@@ -78,11 +79,11 @@ def assemble(
         pages={lang: tuple(e for e in _in(sets, "page", lang) if not e.is_home) for lang in config.language_codes},
         homes={lang: sets[("page", HOME_KEY)].entries.get(lang) if ("page", HOME_KEY) in sets else None
                for lang in config.language_codes},
-        tags={lang: _tags(config, lang, _in(sets, "news", lang), errors) for lang in config.language_codes},
+        tags={lang: _tags(config, lang, _in(sets, "news", lang), report) for lang in config.language_codes},
         menus={lang: _menu(config, lang, _in(sets, "page", lang)) for lang in config.language_codes},
         next_scheduled=next_scheduled,
     )
-    return site, errors.items
+    return site
 
 
 def _source_lang(lang: str, group: dict[str, Entry]) -> str:
@@ -98,7 +99,7 @@ def _newest_first(entries) -> tuple[Entry, ...]:
     return tuple(sorted(sorted(entries, key=lambda e: e.key), key=lambda e: e.date, reverse=True))
 
 
-def _inherit(doc: Document, source: Document, errors: ErrorList) -> dict:
+def _inherit(doc: Document, source: Document, report: Diagnostics) -> dict:
     meta = dict(doc.meta)
     if doc is source:
         return meta
@@ -108,7 +109,7 @@ def _inherit(doc: Document, source: Document, errors: ErrorList) -> dict:
         if key not in meta:
             meta[key] = source.meta[key]
         elif meta[key] != source.meta[key]:
-            errors.add(ContentError(
+            report.add(ContentError(
                 f"{key}: {meta[key]!r} conflicts with {source.meta[key]!r} in {source.source.rel}",
                 Location(doc.source.rel, doc.line_of_key.get(key)),
                 hint=f"give '{key}' only in the {source.source.lang!r} file; translations inherit it",
@@ -116,20 +117,20 @@ def _inherit(doc: Document, source: Document, errors: ErrorList) -> dict:
     return meta
 
 
-def _entry(config: Config, doc: Document, meta: dict, gkey, now, errors: ErrorList) -> Entry | None:
+def _entry(config: Config, doc: Document, meta: dict, gkey, now, report: Diagnostics) -> Entry | None:
     source = doc.source
     where = source.rel
     date = None
     if source.kind == "news":
-        date = _news_date(config, doc, meta.get("date"), errors)
+        date = _news_date(config, doc, meta.get("date"), report)
         if date is None:
             return None
     else:
         for key in ("date",):
             if key in meta:
-                errors.add(ContentError(f"{key}: only news items have a date", Location(where, doc.line_of_key.get(key))))
+                report.add(ContentError(f"{key}: only news items have a date", Location(where, doc.line_of_key.get(key))))
     if source.kind == "news" and "menu" in meta:
-        errors.add(ContentError("menu: news items are not in the menu; use it on pages",
+        report.add(ContentError("menu: news items are not in the menu; use it on pages",
                                 Location(where, doc.line_of_key.get("menu"))))
     slug = meta.get("slug") or urls.slugify(source.key) or "page"
     if source.kind == "news":
@@ -139,7 +140,7 @@ def _entry(config: Config, doc: Document, meta: dict, gkey, now, errors: ErrorLi
     else:
         url = urls.page(source.lang, slug)
     if meta.get("image") and not meta.get("image_alt"):
-        errors.add(ContentError("image: has no image_alt text describing it",
+        report.add(ContentError("image: has no image_alt text describing it",
                                 Location(where, doc.line_of_key.get("image")), level="warning"))
     return Entry(
         doc=doc,
@@ -160,7 +161,7 @@ def _entry(config: Config, doc: Document, meta: dict, gkey, now, errors: ErrorLi
     )
 
 
-def _news_date(config: Config, doc: Document, value, errors: ErrorList) -> dt.datetime | None:
+def _news_date(config: Config, doc: Document, value, report: Diagnostics) -> dt.datetime | None:
     file_date = doc.source.date
     tz = config.tz
     if value is None:
@@ -170,7 +171,7 @@ def _news_date(config: Config, doc: Document, value, errors: ErrorList) -> dt.da
     else:
         moment = dt.datetime.combine(value, dt.time(), tz)
     if moment.date() != file_date:
-        errors.add(ContentError(
+        report.add(ContentError(
             f"date: {moment.date().isoformat()} disagrees with the date {file_date.isoformat()} in the file name",
             Location(doc.source.rel, doc.line_of_key.get("date")),
             hint="rename the file or correct the date",
@@ -190,7 +191,7 @@ def _reserved_urls(config: Config) -> dict[str, str]:
     return reserved
 
 
-def _check_collisions(config: Config, groups: dict, errors: ErrorList) -> None:
+def _check_collisions(config: Config, groups: dict, report: Diagnostics) -> None:
     reserved = _reserved_urls(config)
     seen: dict[str, str] = {}
     for group in groups.values():
@@ -200,13 +201,13 @@ def _check_collisions(config: Config, groups: dict, errors: ErrorList) -> None:
             for url, line in claims:
                 other = seen.get(url) or reserved.get(url)
                 if other:
-                    errors.add(ContentError(f"URL {url} is also produced by {other}", Location(entry.rel, line),
+                    report.add(ContentError(f"URL {url} is also produced by {other}", Location(entry.rel, line),
                                             hint="change the slug or the file name"))
                 else:
                     seen[url] = entry.rel
 
 
-def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static_files, errors: ErrorList) -> Entry:
+def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static_files, report: Diagnostics) -> Entry:
     targets: dict[str, str] = {}
     where = entry.rel
     for link in entry.doc.links:
@@ -214,32 +215,32 @@ def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static
             gkey = all_rels.get(link.target)
             target_group = groups.get(gkey) if gkey else None
             if gkey is None:
-                errors.add(ContentError(f"link to a missing file {link.target!r}", Location(where, link.line)))
+                report.add(ContentError(f"link to a missing file {link.target!r}", Location(where, link.line)))
                 continue
             if not target_group:
-                errors.add(ContentError(f"link to {link.target!r}, which is not published (draft or future)",
+                report.add(ContentError(f"link to {link.target!r}, which is not published (draft or future)",
                                         Location(where, link.line)))
                 continue
             target = target_group.get(entry.lang) or by_rel.get(link.target) or next(iter(target_group.values()))
             targets[link.target] = target.url
             if link.fragment and link.fragment not in target.doc.anchors:
-                errors.add(ContentError(f"link to {link.target}#{link.fragment}: no heading or id {link.fragment!r} there",
+                report.add(ContentError(f"link to {link.target}#{link.fragment}: no heading or id {link.fragment!r} there",
                                         Location(where, link.line), level="warning"))
         elif link.kind == "asset":
             if link.target not in static_files:
-                errors.add(ContentError(f"link to a missing file 'static/{link.target}'", Location(where, link.line)))
+                report.add(ContentError(f"link to a missing file 'static/{link.target}'", Location(where, link.line)))
             targets[link.target] = "/" + link.target
         elif link.kind == "anchor":
             if link.fragment and link.fragment not in entry.doc.anchors:
-                errors.add(ContentError(f"link to #{link.fragment}: no heading or id with that name on this page",
+                report.add(ContentError(f"link to #{link.fragment}: no heading or id with that name on this page",
                                         Location(where, link.line), level="warning"))
     if entry.image and entry.image not in static_files:
-        errors.add(ContentError(f"image: no file 'static/{entry.image}'", Location(where, entry.doc.line_of_key.get("image"))))
+        report.add(ContentError(f"image: no file 'static/{entry.image}'", Location(where, entry.doc.line_of_key.get("image"))))
     entry.link_targets.update(targets)  # the entry's own dict (see _entry), filled before the site is complete
     return entry
 
 
-def _tags(config: Config, lang: str, entries: list[Entry], errors: ErrorList) -> tuple[Tag, ...]:
+def _tags(config: Config, lang: str, entries: list[Entry], report: Diagnostics) -> tuple[Tag, ...]:
     by_tag: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
         for tag in entry.tags:
@@ -249,12 +250,12 @@ def _tags(config: Config, lang: str, entries: list[Entry], errors: ErrorList) ->
     for key, tagged in by_tag.items():
         if config.tag_labels and key not in config.tag_labels and lang == config.default_language:
             first = tagged[0]
-            errors.add(ContentError(f"tags: {key!r} is not in the tag vocabulary (tags.labels in site.yml)",
+            report.add(ContentError(f"tags: {key!r} is not in the tag vocabulary (tags.labels in site.yml)",
                                     Location(first.rel, first.doc.line_of_key.get("tags")), level="warning"))
         label = config.tag_label(key, lang)
         slug = urls.slugify(label) or urls.slugify(key) or "tag"
         if slug in slugs and slugs[slug] != key:
-            errors.add(ContentError(f"tags: {key!r} and {slugs[slug]!r} would share the URL of tag {slug!r}",
+            report.add(ContentError(f"tags: {key!r} and {slugs[slug]!r} would share the URL of tag {slug!r}",
                                     Location(tagged[0].rel, tagged[0].doc.line_of_key.get("tags"))))
             continue
         slugs[slug] = key

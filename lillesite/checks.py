@@ -10,19 +10,19 @@ import jinja2
 
 from lillesite import i18n, urls
 from lillesite.config import Config
-from lillesite.errors import ContentError, LilleError, Location, TemplateError
+from lillesite.errors import ContentError, Diagnostics, Location, TemplateError
 from lillesite.model import Entry, Site
 from lillesite.templating import THEME_TEMPLATES, template_location
 
 
-def stale_notices(outdated: dict[str, Entry], *, git: bool) -> list[LilleError]:
+def stale_notices(outdated: dict[str, Entry], report: Diagnostics, *, git: bool) -> None:
     """Notices, not warnings: a stale page is published with a notice linking to the original,
     so a French-first edit never blocks a --strict build."""
     how = ("commit the updated translation" if git
            else "update it, then run 'lillesite translations --mark-done FILE'")
-    return [ContentError(f"translation may be out of date: {source.rel} changed since it was translated",
-                         Location(rel, 1), level="notice", hint=how)
-            for rel, source in sorted(outdated.items())]
+    report.extend(ContentError(f"translation may be out of date: {source.rel} changed since it was translated",
+                               Location(rel, 1), level="notice", hint=how)
+                  for rel, source in sorted(outdated.items()))
 
 
 # ------------------------------------------------------------------ hreflang
@@ -44,14 +44,13 @@ def _alternates(html: bytes) -> dict[str, str]:
     return parser.found
 
 
-def hreflang_problems(site: Site, files: Iterable[str], read: Callable[[str], bytes]) -> list[LilleError]:
+def hreflang_problems(site: Site, files: Iterable[str], read: Callable[[str], bytes], report: Diagnostics) -> None:
     """Every page that names a translation must be named back by it, in the built HTML: `files` are the
-    output's paths, `read` gives a file's bytes."""
+    output's paths, `read` gives a file's bytes (OSError when it cannot)."""
     config = site.config
     page_of_url = {urls.absolute(config, "/" + _url_path(path)): path for path in files if path.endswith(".html")}
     source_of = {urls.output_path(e.url): e.rel for e in site.entries()}
     alternates = {path: _alternates(read(path)) for path in page_of_url.values()}
-    problems: list[LilleError] = []
     for path, found in sorted(alternates.items()):
         own = urls.absolute(config, "/" + _url_path(path))
         where = Location(source_of.get(path, f"(output) {path}"))
@@ -60,14 +59,13 @@ def hreflang_problems(site: Site, files: Iterable[str], read: Callable[[str], by
                 continue
             target = page_of_url.get(url)
             if target is None:
-                problems.append(ContentError(f"hreflang {lang!r} points to {url}, which this site does not build",
-                                             where))
+                report.add(ContentError(f"hreflang {lang!r} points to {url}, which this site does not build",
+                                        where))
             elif own not in alternates[target].values():
-                problems.append(ContentError(f"hreflang {lang!r} points to {url}, which does not point back",
-                                             where, hint="translations must list each other"))
+                report.add(ContentError(f"hreflang {lang!r} points to {url}, which does not point back",
+                                        where, hint="translations must list each other"))
         if found and own not in found.values():
-            problems.append(ContentError("hreflang alternates do not include the page itself", where))
-    return problems
+            report.add(ContentError("hreflang alternates do not include the page itself", where))
 
 
 def _url_path(output_path: str) -> str:
@@ -75,10 +73,9 @@ def _url_path(output_path: str) -> str:
 
 
 # ------------------------------------------------------------- UI strings
-def missing_ui_strings(config: Config) -> list[LilleError]:
+def missing_ui_strings(config: Config, report: Diagnostics) -> None:
     """Strings that templates translate but a (non-English) language's catalogues lack."""
     used = _template_messages(config)
-    problems: list[LilleError] = []
     for lang in config.language_codes:
         if lang.split("-")[0] == "en":
             continue  # msgids are English
@@ -89,9 +86,8 @@ def missing_ui_strings(config: Config) -> list[LilleError]:
         catalogue = i18n.catalog_path(config.locales_dir, lang).relative_to(config.root).as_posix()
         for message, location in used.items():
             if message not in known:
-                problems.append(TemplateError(f"UI string {message!r} has no {name} translation",
-                                              location, level="warning", hint=f"add it to {catalogue}"))
-    return problems
+                report.add(TemplateError(f"UI string {message!r} has no {name} translation",
+                                         location, level="warning", hint=f"add it to {catalogue}"))
 
 
 def _template_messages(config: Config) -> dict[str, Location]:

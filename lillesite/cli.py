@@ -14,7 +14,7 @@ from pathlib import Path
 from lillesite import __version__, runtime
 from lillesite.config import load_config
 from lillesite.build import build
-from lillesite.errors import BuildFailed, LilleError, UsageError
+from lillesite.errors import BuildFailed, Diagnostics, LilleError, UsageError
 from lillesite.options import BuildOptions, BuildResult
 
 log = logging.getLogger("lillesite")
@@ -217,12 +217,13 @@ def cmd_import_feed(args) -> int:
     from lillesite import importer  # feedparser and markdownify load only here
 
     config = load_config(args.site)
-    outcome = importer.import_feeds(config, args.source, lang=args.lang, pair=args.lang_pair)
-    report(outcome.skipped)
+    skipped = Diagnostics()  # entries without title or date: warnings
+    outcome = importer.import_feeds(config, args.source, skipped, lang=args.lang, pair=args.lang_pair)
+    report(skipped)
     for path in outcome.created:
         print(f"created {path}")
     print(f"imported {len(outcome.created)} news file(s); {outcome.already} already imported, "
-          f"{len(outcome.skipped)} entr{'y' if len(outcome.skipped) == 1 else 'ies'} skipped")
+          f"{len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} skipped")
     return EXIT_OK
 
 

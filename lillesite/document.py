@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from lillesite.errors import ContentError, LilleError, Location
+from lillesite.errors import ContentError, Diagnostics, Location
 from lillesite.frontmatter import ContentErrors, decode, split
 from lillesite.markup import Converter, Link
 from lillesite.sources import SourceFile
@@ -35,27 +35,30 @@ def fingerprint(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def parse(source: SourceFile, raw: bytes, converter: Converter) -> tuple[Document | None, list[LilleError]]:
+def parse(source: SourceFile, raw: bytes, converter: Converter, report: Diagnostics) -> Document | None:
+    """The document, or None when its front matter or Markdown cannot be read; problems go to `report`."""
     where = source.rel
     try:
         text = decode(raw, where)
         front = split(text, where)
     except ContentError as exc:
-        return None, [exc]
-    except ContentErrors as exc:
-        return None, list(exc.errors)
+        report.add(exc)
+        return None
+    except ContentErrors as exc:  # front matter reports every bad key of a file at once
+        report.extend(exc.errors)
+        return None
     try:
         markup = converter.convert(front.body, source_rel=where, body_line=front.body_line)
     except Exception as exc:  # noqa: BLE001 - Python-Markdown fails on some odd input: say where, go on
-        return None, [ContentError(f"the Markdown of this file could not be converted ({type(exc).__name__}: {exc}); "
-                                   "look for an unusual construct, e.g. footnotes nested in footnotes",
-                                   Location(where, front.body_line))]
-    errors: list[LilleError] = [
-        ContentError(message, Location(where, line), level=level) for level, message, line in markup.problems
-    ]
+        report.add(ContentError(f"the Markdown of this file could not be converted ({type(exc).__name__}: {exc}); "
+                                "look for an unusual construct, e.g. footnotes nested in footnotes",
+                                Location(where, front.body_line)))
+        return None
+    report.extend(ContentError(message, Location(where, line), level=level)
+                  for level, message, line in markup.problems)
     meta = front.values
     lines = _key_lines(front.text, meta)
-    doc = Document(
+    return Document(
         source=source,
         meta=meta,
         html=markup.html,
@@ -65,7 +68,6 @@ def parse(source: SourceFile, raw: bytes, converter: Converter) -> tuple[Documen
         fingerprint=fingerprint(raw),
         line_of_key=lines,
     )
-    return doc, errors
 
 
 def _key_lines(text: str, meta: dict) -> dict[str, int]:

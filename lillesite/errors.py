@@ -127,22 +127,3 @@ class Diagnostics:
         """What a successful run still reports: warnings and notices."""
         return [f for f in self.items if f.level != "error"]
 
-
-class ErrorList:
-    """Collects errors of one stage; `raise_if_any` fails once with all of them."""
-
-    def __init__(self) -> None:
-        self.items: list[LilleError] = []
-
-    def add(self, error: LilleError) -> None:
-        self.items.append(error)
-
-    def extend(self, errors) -> None:
-        self.items.extend(errors)
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise BuildFailed(self.items)

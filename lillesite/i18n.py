@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import io
 from pathlib import Path
@@ -10,8 +9,9 @@ from pathlib import Path
 from babel.dates import format_date, format_datetime
 from babel.support import NullTranslations, Translations
 
+from lillesite import runtime
 from lillesite.config import THEME_LOCALES, Config
-from lillesite.errors import ConfigError, LilleError, Location
+from lillesite.errors import ConfigError, Diagnostics, Location
 
 DOMAIN = "messages"
 
@@ -20,13 +20,15 @@ def catalog_path(locales_dir: Path, lang: str) -> Path:
     return locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def _read(path: Path, lang: str, display: str,
-          compiled: dict[str, bytes] | None) -> tuple[Translations | None, LilleError | None]:
-    """The catalogue as gettext reads it (compiled); `compiled`: .mo bytes by the .po's digest, kept between builds."""
+def _read(path: Path, lang: str, display: str, compiled: dict[str, bytes] | None,
+          report: Diagnostics) -> Translations | None:
+    """The catalogue as gettext reads it (compiled), None when it cannot be read;
+    `compiled`: .mo bytes by the .po's digest, kept between builds."""
     try:
         source = path.read_bytes()
     except OSError as exc:
-        return None, ConfigError(f"cannot read catalogue: {exc}", Location(display))
+        report.add(ConfigError(f"cannot read catalogue: {exc}", Location(display)))
+        return None
     key = f"{lang}:{hashlib.sha256(source).hexdigest()}"
     mo = compiled.get(key) if compiled is not None else None
     if mo is None:
@@ -38,23 +40,24 @@ def _read(path: Path, lang: str, display: str,
             catalog = read_po(io.BytesIO(source), locale=lang.replace("-", "_"), abort_invalid=True)
         except PoFileError as exc:  # babel counts lines from 0, and says so in its message
             problem = str(exc).rpartition(" on ")[0] or str(exc)
-            return None, ConfigError(f"invalid catalogue: {problem}: {exc.line!r}", Location(display, exc.lineno + 1))
+            report.add(ConfigError(f"invalid catalogue: {problem}: {exc.line!r}", Location(display, exc.lineno + 1)))
+            return None
         except ValueError as exc:
-            return None, ConfigError(f"cannot read catalogue: {exc}", Location(display))
+            report.add(ConfigError(f"cannot read catalogue: {exc}", Location(display)))
+            return None
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)
         mo = buffer.getvalue()
         if compiled is not None:
             compiled[key] = mo
-    return Translations(fp=io.BytesIO(mo), domain=DOMAIN), None
+    return Translations(fp=io.BytesIO(mo), domain=DOMAIN)
 
 
-def load_translations(config: Config, compiled: dict[str, bytes] | None = None
-                      ) -> tuple[dict[str, NullTranslations], list[LilleError]]:
-    """Per language: the site's catalogue, falling back to the theme's, then to the English msgid.
-    `compiled`: see _read()."""
+def load_translations(config: Config, compiled: dict[str, bytes] | None,
+                      report: Diagnostics) -> dict[str, NullTranslations]:
+    """Per language: the site's catalogue, falling back to the theme's, then to the English msgid;
+    a catalogue that cannot be read is reported and left out. `compiled`: see _read()."""
     result: dict[str, NullTranslations] = {}
-    errors: list[LilleError] = []
     for lang in config.language_codes:
         chain: NullTranslations = NullTranslations()
         for folder, display_root in ((THEME_LOCALES, None), (config.locales_dir, config.root)):
@@ -62,14 +65,13 @@ def load_translations(config: Config, compiled: dict[str, bytes] | None = None
             if not path.is_file():
                 continue
             display = path.relative_to(display_root).as_posix() if display_root else f"lillesite/theme/locales/{lang}"
-            translations, error = _read(path, lang, display, compiled)
-            if error:
-                errors.append(error)
+            translations = _read(path, lang, display, compiled, report)
+            if translations is None:
                 continue
             translations.add_fallback(chain)
             chain = translations
         result[lang] = chain
-    return result, errors
+    return result
 
 
 def date_text(value: dt.date | dt.datetime, locale: str, style: str = "long") -> str:
@@ -77,7 +79,7 @@ def date_text(value: dt.date | dt.datetime, locale: str, style: str = "long") ->
     return _date_text(value.date() if isinstance(value, dt.datetime) else value, locale, style)
 
 
-@functools.lru_cache(maxsize=4096)  # a news item's date shows on its page, in lists and on tag pages
+@runtime.memoized(maxsize=4096)  # a news item's date shows on its page, in lists and on tag pages
 def _date_text(value: dt.date, locale: str, style: str) -> str:
     return format_date(value, style, locale=locale)
 

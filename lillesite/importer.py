@@ -19,7 +19,7 @@ import feedparser
 from markdownify import MarkdownConverter
 
 from lillesite.config import Config
-from lillesite.errors import BuildFailed, ContentError, LilleError, Location, UsageError
+from lillesite.errors import BuildFailed, ContentError, Diagnostics, Location, UsageError
 from lillesite.markup import BAD_SCHEMES, plain_text
 from lillesite.scaffold import short_slug, yaml_text
 from lillesite.sources import NAME_RE
@@ -47,8 +47,7 @@ class FeedEntry:
 @dataclass
 class Outcome:
     created: list[str] = field(default_factory=list)  # site-relative paths
-    already: int = 0  # entries found imported by an earlier run
-    skipped: list[LilleError] = field(default_factory=list)  # entries without title or date
+    already: int = 0  # entries found imported by an earlier run; those skipped are in the report
 
 
 # ------------------------------------------------------------------ reading
@@ -69,7 +68,9 @@ def fetch(source: str) -> bytes:
         raise BuildFailed([UsageError(f"cannot read the feed: {exc.strerror}", Location(source))]) from None
 
 
-def read_feed(source: str, data: bytes, config: Config) -> tuple[list[FeedEntry], list[LilleError]]:
+def read_feed(source: str, data: bytes, config: Config, report: Diagnostics) -> list[FeedEntry]:
+    """The usable entries; those without title or date are reported as warnings. A feed that is not
+    RSS or Atom fails at once: nothing of it is imported."""
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     bozo = parsed.get("bozo_exception")
     if (parsed.bozo and not isinstance(bozo, BENIGN_BOZO)) or not parsed.version:
@@ -78,25 +79,20 @@ def read_feed(source: str, data: bytes, config: Config) -> tuple[list[FeedEntry]
             str(bozo) if bozo else "no <rss>, <feed> or <rdf:RDF> element")
         raise BuildFailed([ContentError(f"not a valid RSS or Atom feed: {reason}; nothing imported",
                                         Location(source, line))])
-    entries, skipped = [], []
-    for number, raw in enumerate(parsed.entries, start=1):
-        entry, problem = _entry(raw, number, source, config)
-        if problem:
-            skipped.append(problem)
-        else:
-            entries.append(entry)
-    return entries, skipped
+    entries = (_entry(raw, number, source, config, report) for number, raw in enumerate(parsed.entries, start=1))
+    return [entry for entry in entries if entry is not None]
 
 
-def _entry(raw, number: int, source: str, config: Config) -> tuple[FeedEntry | None, LilleError | None]:
+def _entry(raw, number: int, source: str, config: Config, report: Diagnostics) -> FeedEntry | None:
     link = raw.get("link") or ""
     name = f"entry {number}" + (f" ({raw.get('id') or link})" if raw.get("id") or link else "")
     title = plain_text(raw.get("title") or "")
     parsed_time = raw.get("published_parsed") or raw.get("updated_parsed")
     missing = [what for what, value in (("title", title), ("date", parsed_time)) if not value]
     if missing:
-        return None, ContentError(f"{name} has no {' and no '.join(missing)}; skipped, nothing invented",
-                                  Location(source), level="warning")
+        report.add(ContentError(f"{name} has no {' and no '.join(missing)}; skipped, nothing invented",
+                                Location(source), level="warning"))
+        return None
     moment = dt.datetime(*parsed_time[:6], tzinfo=dt.timezone.utc).astimezone(config.tz)
     ident = " ".join((raw.get("id") or link or f"{moment.isoformat()} {title}").split())  # what a re-run recognises
     contents = raw.get("content") or []
@@ -110,7 +106,7 @@ def _entry(raw, number: int, source: str, config: Config) -> tuple[FeedEntry | N
         summary = ""  # the body's first paragraph already says it
     tags = tuple(dict.fromkeys(t for t in (_tag(config, term.get("term") or "") for term in raw.get("tags") or [])
                                if t))
-    return FeedEntry(ident=ident, link=link, title=title, moment=moment, summary=summary, body=body, tags=tags), None
+    return FeedEntry(ident=ident, link=link, title=title, moment=moment, summary=summary, body=body, tags=tags)
 
 
 def _tag(config: Config, term: str) -> str:
@@ -285,7 +281,9 @@ class _Plan:
         return path.exists() or path in self.files
 
 
-def import_feeds(config: Config, source: str, *, lang: str, pair: tuple[str, str] | None = None) -> Outcome:
+def import_feeds(config: Config, source: str, report: Diagnostics, *, lang: str,
+                 pair: tuple[str, str] | None = None) -> Outcome:
+    """Read the feed (and its translations' with `pair`), then write the news files; skipped entries go to `report`."""
     languages = config.language_codes
     for code in (lang, *(pair[:1] if pair else ())):
         if code not in languages:
@@ -295,9 +293,7 @@ def import_feeds(config: Config, source: str, *, lang: str, pair: tuple[str, str
     outcome = Outcome()
     read = []
     for code, where in [(lang, source)] + ([pair] if pair else []):
-        entries, skipped = read_feed(where, fetch(where), config)
-        read.append((code, entries))
-        outcome.skipped += skipped
+        read.append((code, read_feed(where, fetch(where), config, report)))
     news_dir = config.content_dir / "news"
     plan = _Plan(news_dir)
     keys = [plan.add(entry, lang, None) for entry in read[0][1]]

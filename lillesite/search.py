@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lillesite.errors import BuildFailed, ConfigError, ContentError, Location
+from lillesite.errors import BuildFailed, ContentError, Diagnostics, Location, ToolError
 from lillesite.writer import exchange
 
 BUNDLE = "pagefind"  # the folder of the output that holds the index and Pagefind's UI
@@ -101,7 +101,7 @@ def _check_installed() -> None:
         raise BuildFailed([_error("Pagefind is not installed", "pip install 'pagefind[bin]'")])
 
 
-def _failed(returncode: int, output: str) -> ConfigError:
+def _failed(returncode: int, output: str) -> ToolError:
     details = output.strip().splitlines()
     return _error(f"Pagefind failed (exit {returncode}): {details[-1] if details else ''}")
 
@@ -112,10 +112,11 @@ def _tidy(bundle: Path) -> None:
         (bundle / name).unlink(missing_ok=True)
 
 
-def collisions(static: dict[str, Path]) -> list[ContentError]:
+def collisions(static: dict[str, Path], report: Diagnostics) -> None:
     """Static files where the index goes would be silently replaced by it."""
-    return [ContentError(f"static file would be overwritten by the search index /{BUNDLE}/", Location(f"static/{rel}"))
-            for rel in sorted(static) if rel.split("/", 1)[0] == BUNDLE]
+    report.extend(ContentError(f"static file would be overwritten by the search index /{BUNDLE}/",
+                               Location(f"static/{rel}"))
+                  for rel in sorted(static) if rel.split("/", 1)[0] == BUNDLE)
 
 
 def _sort_entry(path: Path) -> None:
@@ -125,5 +126,6 @@ def _sort_entry(path: Path) -> None:
     path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _error(message: str, hint: str | None = None) -> ConfigError:
-    return ConfigError(f"search: {message}", Location("site.yml"), hint=hint)
+def _error(message: str, hint: str | None = None) -> ToolError:
+    """Pagefind's failures name site.yml, whose `search` setting asks for the index."""
+    return ToolError(f"search: {message}", Location("site.yml"), hint=hint)

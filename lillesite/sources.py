@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lillesite.config import Config
-from lillesite.errors import ContentError, ErrorList, Location
+from lillesite.errors import ContentError, Diagnostics, Location
 
 KINDS = {"pages": "page", "news": "news"}
 NAME_RE = re.compile(r"^(?:(?P<date>\d{4}-\d{2}-\d{2})-)?(?P<key>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[A-Za-z-]+)\.md$")
@@ -54,12 +54,12 @@ def inside(path: Path, root: Path) -> bool:
         return False
 
 
-def walk(folder: Path, root: Path, errors: ErrorList) -> list[str]:
+def walk(folder: Path, root: Path, report: Diagnostics) -> list[str]:
     """The paths of the files below `folder`, sorted; links leading outside the site are reported, never
     followed, and linked folders are not walked."""
     found: list[str] = []
     if not inside(folder, root):  # the folder itself may be a link to elsewhere
-        errors.add(ContentError("symlink points outside the site; not followed", Location(_rel(folder, root))))
+        report.add(ContentError("symlink points outside the site; not followed", Location(_rel(folder, root))))
         return []
 
     def visit(path: str) -> None:
@@ -69,7 +69,7 @@ def walk(folder: Path, root: Path, errors: ErrorList) -> list[str]:
                     continue
                 link = entry.is_symlink()
                 if link and not inside(Path(entry.path), root):
-                    errors.add(ContentError("symlink points outside the site; not followed",
+                    report.add(ContentError("symlink points outside the site; not followed",
                                             Location(_rel(Path(entry.path), root))))
                 elif entry.is_dir():
                     if not link:
@@ -84,44 +84,44 @@ def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def discover(config: Config) -> tuple[list[SourceFile], ErrorList]:
-    errors = ErrorList()
+def discover(config: Config, report: Diagnostics) -> list[SourceFile]:
+    """The content files in walking order; misnamed and misplaced files are reported and left out."""
     sources: list[SourceFile] = []
     content = config.content_dir
     root = config.root
     # walk() finds files below the root: a file's relative path is the rest of its path
     root_prefix = os.path.join(root, "")
     if not content.is_dir():
-        errors.add(ContentError("no content/ folder", Location("content/")))
-        return sources, errors
+        report.add(ContentError("no content/ folder", Location("content/")))
+        return sources
     if not inside(content, root):
-        errors.add(ContentError("symlink points outside the site; not followed", Location("content")))
-        return sources, errors
+        report.add(ContentError("symlink points outside the site; not followed", Location("content")))
+        return sources
     for entry in sorted(content.iterdir()):
         if IGNORED.search(entry.name):
             continue
         rel = _rel(entry, root)
         if entry.is_dir() and entry.name in KINDS:
-            for path in walk(entry, root, errors):
-                source = _source(path, path[len(root_prefix):], KINDS[entry.name], config, errors)
+            for path in walk(entry, root, report):
+                source = _source(path, path[len(root_prefix):], KINDS[entry.name], config, report)
                 if source:
                     sources.append(source)
         elif entry.is_file() and entry.name.endswith((".yml", ".yaml", ".txt")):
             continue  # editors' notes and vocabularies may live beside the content
         else:
-            errors.add(ContentError(
+            report.add(ContentError(
                 f"unexpected {'folder' if entry.is_dir() else 'file'} in content/",
                 Location(rel),
                 hint="content goes in content/pages/ or content/news/",
             ))
-    return sources, errors
+    return sources
 
 
-def _source(path: str, rel: str, kind: str, config: Config, errors: ErrorList) -> SourceFile | None:
+def _source(path: str, rel: str, kind: str, config: Config, report: Diagnostics) -> SourceFile | None:
     name = rel.rpartition("/")[2]
     where = Location(rel)
     if not name.endswith(".md"):
-        errors.add(ContentError("not a Markdown file (.md); put images and documents in static/", where))
+        report.add(ContentError("not a Markdown file (.md); put images and documents in static/", where))
         return None
     match = NAME_RE.match(name)
     example = "YYYY-MM-DD-key.fr.md" if kind == "news" else "key.fr.md"
@@ -131,11 +131,11 @@ def _source(path: str, rel: str, kind: str, config: Config, errors: ErrorList) -
             message = f"missing language suffix: name the file like {example!r}"
         else:
             message = f"bad file name: expected {example!r} (lowercase letters, digits, '-')"
-        errors.add(ContentError(message, where))
+        report.add(ContentError(message, where))
         return None
     lang = match["lang"]
     if lang not in config.language_codes:
-        errors.add(ContentError(
+        report.add(ContentError(
             f"unknown language {lang!r} in the file name",
             where,
             hint=f"the site's languages are {', '.join(config.language_codes)}",
@@ -144,12 +144,12 @@ def _source(path: str, rel: str, kind: str, config: Config, errors: ErrorList) -
     date = None
     if kind == "news":
         if not match["date"]:
-            errors.add(ContentError(f"a news file name starts with its date: {example!r}", where))
+            report.add(ContentError(f"a news file name starts with its date: {example!r}", where))
             return None
         try:
             date = calendar_date(match["date"])
         except ValueError as exc:
-            errors.add(ContentError(f"impossible date {match['date']!r} in the file name: {exc}", where))
+            report.add(ContentError(f"impossible date {match['date']!r} in the file name: {exc}", where))
             return None
     elif match["date"]:
         # a page named like a news item: the date is part of its key

@@ -19,7 +19,7 @@ from lillesite.assemble import assemble
 from lillesite.cache import BuildCache, PageCache, Parsed, files_digest
 from lillesite.config import Config
 from lillesite.document import Document, parse
-from lillesite.errors import BuildFailed, ContentError, Diagnostics, LilleError, Location
+from lillesite.errors import BuildFailed, ContentError, Diagnostics, LilleError, Location, OutputError
 from lillesite.i18n import THEME_LOCALES, load_translations
 from lillesite.markup import Converter
 from lillesite.model import Site
@@ -44,22 +44,19 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
     if options.write:
         check_output_dir(out, config.root)
     with timer.stage("discover"):
-        sources, found = discover(config)
-        report.extend(found.items)
-        static = static_files(config.static_dir, config.root, report.items)
+        sources = discover(config, report)
+        static = static_files(config.static_dir, config.root, report)
         history = translation_status.read_history(config.root, cache)
     with timer.stage("parse"):
         docs = read_sources(sources, report, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs,
                             unchanged=unchanged_documents)
     with timer.stage("assemble"):
         shown = options.preview  # the preview shows drafts and scheduled items, with a banner
-        site, problems = assemble(config, docs, now=build_time(), static_files=frozenset(static),
-                                  include_drafts=options.drafts or shown, include_future=options.future or shown)
-        report.extend(problems)
-        catalogues, problems = load_translations(config, cache.compiled("catalogues") if cache else None)
-        report.extend(problems)
+        site = assemble(config, docs, report, now=build_time(), static_files=frozenset(static),
+                        include_drafts=options.drafts or shown, include_future=options.future or shown)
+        catalogues = load_translations(config, cache.compiled("catalogues") if cache else None, report)
         outdated = translation_status.outdated(site, history)
-        report.extend(checks.stale_notices(outdated, git=history is not None))
+        checks.stale_notices(outdated, report, git=history is not None)
     report.raise_if_failed()
     with timer.stage("plan"):
         pages = plan(site, catalogues, outdated=outdated)
@@ -75,17 +72,17 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
                 cache.save_documents()
         files = render(pages, renderer, page_cache, report, jobs=options.jobs, meanwhile=meanwhile)
         files.update(generated)
-        report.extend(collisions(files, static))
+        collisions(files, static, report)
         if config.search_slug:
-            report.extend(search.collisions(static))
+            search.collisions(static, report)
     if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
         with timer.stage("check"):
             try:
-                report.extend(checks.hreflang_problems(site, files, lambda path: file_bytes(files[path])))
-                report.extend(checks.missing_ui_strings(config))
+                checks.hreflang_problems(site, files, lambda path: file_bytes(files[path]), report)
+                checks.missing_ui_strings(config, report)
             except OSError as exc:  # a page kept from the output (stamps.Kept) changed on disk since
-                raise BuildFailed([ContentError(f"cannot check the output: {exc.strerror} ({exc.filename})",
-                                                Location(str(out)))]) from None
+                raise BuildFailed([OutputError(f"cannot check the output: {exc.strerror} ({exc.filename})",
+                                               Location(str(out)))]) from None
     report.raise_if_failed(strict=options.strict)
     result = BuildResult(site=site, files=files, warnings=report.warnings, summary=_summary(site, files),
                          timings=timer.timings, out=out)
@@ -145,12 +142,18 @@ def read_sources(sources: list[SourceFile], report: Diagnostics, *, allow_embeds
 def _parse_all(items: list[tuple[SourceFile, bytes]], allow_embeds: bool, jobs: int) -> list[Parsed]:
     def parse_claimed(claim: workers.Claim) -> list[tuple[int, Parsed]]:
         converter = _converter(allow_embeds)
-        return [(index, parse(source, raw, converter)) for index, (source, raw) in enumerate(items) if claim(index)]
+        return [(index, _parsed(source, raw, converter)) for index, (source, raw) in enumerate(items) if claim(index)]
 
     if not workers.worth_forking(jobs, len(items)):
         return [parsed for _, parsed in parse_claimed(lambda index: True)]
     shares = workers.in_processes(jobs, parse_claimed, chunk=16)
     return [parsed for _, parsed in sorted((pair for share in shares for pair in share), key=lambda pair: pair[0])]
+
+
+def _parsed(source: SourceFile, raw: bytes, converter: Converter) -> Parsed:
+    """A file's document with its own findings: the cache keeps them together."""
+    found = Diagnostics()
+    return parse(source, raw, converter, found), found.items
 
 
 @runtime.memoized(maxsize=None)

@@ -196,7 +196,10 @@ def mark_done(config: Config, translation: Path) -> str:
     original = original_of(config, translation)
     where = translation.resolve().relative_to(config.root.resolve()).as_posix()
     value = fingerprint(original.read_bytes())
-    text = decode(translation.read_bytes(), where)
+    try:
+        text = decode(translation.read_bytes(), where)
+    except ContentError as exc:  # not UTF-8, or a control character: a finding, not a crash
+        raise BuildFailed([exc]) from None
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         raise BuildFailed([ContentError("missing front matter: the file must start with a line '---'",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from lillesite.errors import BuildFailed, ContentError, LilleError, Location, UsageError
+from lillesite.errors import BuildFailed, ContentError, Diagnostics, Location, OutputError, UsageError
 from lillesite.stamps import Kept, Stamp, file_bytes, stamp
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ def write_site(out: Path, files: dict[str, bytes | Kept], static: dict[str, Path
 
 def _cannot_write(exc: OSError, out: Path) -> BuildFailed:
     where = exc.filename or out
-    return BuildFailed([ContentError(
+    return BuildFailed([OutputError(
         f"cannot write the output: {exc.strerror or exc} ({where}); the previous output is untouched",
         Location(str(out)))])
 
@@ -418,20 +418,16 @@ def _link(old: str, target: str) -> bool:
         return False
 
 
-def static_files(static_dir: Path, site_root: Path, errors: list[LilleError]) -> dict[str, Path]:
+def static_files(static_dir: Path, site_root: Path, report: Diagnostics) -> dict[str, Path]:
     """Files of static/ by output path; links that lead outside the site are reported, not followed."""
-    from lillesite.errors import ErrorList
     from lillesite.sources import walk
 
     if not static_dir.is_dir():
         return {}
-    found = ErrorList()
     prefix = os.path.join(static_dir, "")
-    result = {path[len(prefix):]: Path(path) for path in walk(static_dir, site_root.resolve(), found)}
-    errors.extend(found.items)
-    return result
+    return {path[len(prefix):]: Path(path) for path in walk(static_dir, site_root.resolve(), report)}
 
 
-def collisions(files: dict[str, bytes | Kept], static: dict[str, Path]) -> list[LilleError]:
-    return [ContentError(f"static file would overwrite a generated page /{rel}", Location(f"static/{rel}"))
-            for rel in sorted(static.keys() & files.keys())]
+def collisions(files: dict[str, bytes | Kept], static: dict[str, Path], report: Diagnostics) -> None:
+    report.extend(ContentError(f"static file would overwrite a generated page /{rel}", Location(f"static/{rel}"))
+                  for rel in sorted(static.keys() & files.keys()))

@@ -24,6 +24,10 @@ class Loader(_BaseLoader):
 
 
 class YamlSyntaxError(Exception):
+    """The parser's own exception, not a finding: its line counts within the parsed text, and only the
+    caller knows the file and where that text starts in it (front matter begins below its '---'), so
+    site.yml and front matter each turn it into their finding where they call load()."""
+
     def __init__(self, message: str, line: int | None, hint: str | None = None):
         super().__init__(message)
         self.message = message

@@ -16,6 +16,10 @@ import time
 import pytest
 
 from tests.conftest import EPOCH, REPO, SITES, build_site, run_cli, write_site
+from lillesite.config import load_config
+from lillesite.errors import BuildFailed, OutputError
+from lillesite.build import build
+from lillesite.options import BuildOptions
 from lillesite.writer import MARKER, write_site as write_site_files
 from tests.snapshots import snapshot, strays
 
@@ -258,6 +262,20 @@ def test_an_unwritable_output_is_a_clear_error(site_copy, tmp_path):
         result = run_cli("build", "--site", str(site), "--out", str(locked / "out"))
     assert result.returncode in (1, 2), result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_an_output_failure_is_the_machines_problem_and_exits_1(site_copy, tmp_path):
+    """Not the content's: an OutputError, reported like every error, and the exit code of a failed build."""
+    site = site_copy("bilingual")
+    (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    out = tmp_path / "blocker/out"
+    with pytest.raises(BuildFailed) as failure:
+        build(load_config(site), BuildOptions(out=out))
+    [error] = failure.value.errors
+    assert type(error) is OutputError and error.message.startswith("cannot write the output: ")
+    result = run_cli("build", "--site", str(site), "--out", str(out))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == f"{error.describe()}\nbuild failed: 1 error(s), 0 warning(s)\n"
 
 
 @pytest.mark.parametrize("stage, options", [("write_site", []), ("hreflang_problems", ["--strict"])])

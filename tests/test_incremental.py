@@ -74,7 +74,7 @@ def test_cached_build_equals_clean_build(site_copy):
 def test_parallel_parse_and_render_equal_single_process(tmp_path):
     assert threading.active_count() == 1  # else the build renders in one process and this test proves nothing
     site = generate(tmp_path / "corpus", 30)
-    sources, _ = steps.discover(load_config(site))
+    sources = steps.discover(load_config(site), Diagnostics())
     assert len(sources) >= workers.PARALLEL_MIN_ITEMS  # so jobs=2 really starts workers
     single, parallel = Diagnostics(), Diagnostics()
     assert steps.read_sources(sources, parallel, allow_embeds=False, jobs=2) == \

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
 from lillesite import search
 from lillesite.config import load_config
-from lillesite.errors import BuildFailed, ConfigError
 from lillesite.build import build
+from lillesite.errors import BuildFailed, ConfigError, ToolError
 from lillesite.options import BuildOptions
 from tests.conftest import REPO, build_errors, build_site
 
@@ -87,6 +88,14 @@ def test_missing_pagefind_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(BuildFailed) as failure:
         search.index(tmp_path)
     assert str(failure.value) == "site.yml: search: Pagefind is not installed (pip install 'pagefind[bin]')"
+
+
+def test_pagefind_failures_are_the_tools_not_the_config(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "_command", lambda site, bundle: [sys.executable, "-c", "exit('disk full')"])
+    with pytest.raises(BuildFailed) as failure:
+        search.index(tmp_path)
+    assert [type(e) for e in failure.value.errors] == [ToolError]
+    assert str(failure.value) == "site.yml: search: Pagefind failed (exit 1): disk full"
 
 
 def test_a_static_file_where_the_index_goes_is_an_error(searchable):

@@ -141,6 +141,16 @@ def test_mark_done_refuses_the_original_and_strangers(tmp_path):
     assert stranger.returncode == 2 and "not a content file of this site" in stranger.stderr
 
 
+def test_mark_done_on_a_file_that_is_not_utf8_is_an_error_not_a_crash(tmp_path):
+    site = write_site(tmp_path / "site", FILES)
+    translation = site / "content/pages/bureau.en.md"
+    translation.write_bytes(b"---\ntitle: Caf\xe9\n---\n")
+    done = run_cli("translations", "--mark-done", str(translation), "--site", str(site))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("content/pages/bureau.en.md:2: error: not UTF-8 text (byte 0xe9)"), done.stderr
+    assert "internal error" not in done.stderr
+
+
 def test_stale_translation_shows_a_notice_linking_to_the_original(tmp_path):
     site = write_site(tmp_path / "site", FILES)
     translation = site / "content/pages/bureau.en.md"

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from lillesite import feeds, urls
 from lillesite.config import load_config
-from lillesite.errors import BuildFailed, ContentError
+from lillesite.errors import BuildFailed, ContentError, Diagnostics
 from lillesite.frontmatter import ContentErrors, split
 from lillesite.i18n import date_text
 from lillesite.markup import Converter
@@ -57,7 +57,8 @@ class TestSources:
             "content/pages/eu-office.fr.md": "---\ntitle: x\n---\n",
             "content/news/2023-03-31-metropoles-meeting.en.md": "---\ntitle: x\n---\n",
         })
-        sources, errors = discover(load_config(root))
+        errors = Diagnostics()
+        sources = discover(load_config(root), errors)
         assert not errors
         news, page = sorted(sources, key=lambda s: s.kind)
         assert (news.kind, news.key, news.lang, news.date) == ("news", "metropoles-meeting", "en", dt.date(2023, 3, 31))
@@ -71,7 +72,8 @@ class TestSources:
     ])
     def test_bad_file_names_are_named(self, tmp_path, name, message):
         root = write_site(tmp_path, {name: "---\ntitle: x\n---\n"})
-        _, errors = discover(load_config(root))
+        errors = Diagnostics()
+        discover(load_config(root), errors)
         assert [e.location.path for e in errors.items] == [name]
         assert message in errors.items[0].message
 
