@@ -208,6 +208,8 @@ class Integer(Option):
 
 
 class Boolean(Option):
+    """true or false, unquoted."""
+
     def read(self, value: Any, r: _Reader) -> bool:
         if value is ABSENT:
             return self.default
