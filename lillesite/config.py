@@ -1,10 +1,16 @@
-"""The site's one config file, site.yml, validated once into a frozen Config."""
+"""The site's one config file, site.yml, validated once into a frozen Config.
+
+Each setting is declared once, as a field of Config whose Option says where it sits in site.yml, how it is
+read and what it is when left out (MkDocs' typed `config_options`, in miniature). Loading walks those fields:
+the closed set of keys, the "did you mean" hints, the required settings and the defaults all come from them.
+Adding a setting is one field here plus the code that uses it.
+"""
 from __future__ import annotations
 
 import difflib
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,12 +19,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import babel
 
 from lillesite import yamltext
-from lillesite.errors import BuildFailed, ConfigError, Location
+from lillesite.errors import BuildFailed, ConfigError, Diagnostics, Location
 
 THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"  # the built-in theme, under the site's own
 THEME_LOCALES = Path(__file__).parent / "theme" / "locales"
 CONFIG_NAME = "site.yml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_NO_BASE_URL = "https://example.invalid/"  # stands in for a missing or bad base_url, already reported
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()  # what an Option reads for a key site.yml leaves out (unlike `key: null`, read as None)
 
 
 @dataclass(frozen=True)
@@ -28,24 +43,222 @@ class Language:
     name: str  # the language's name in that language: "Français"
 
 
+class _Reader:
+    """Reads site.yml values, collecting every problem with its line."""
+
+    def __init__(self, text: str, display: str, found: Diagnostics):
+        self.text, self.display, self.found = text, display, found
+        self.values: dict[str, Any] = {}  # the settings read so far, by Config field
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The site's languages: `languages` is read before every setting given per language."""
+        return tuple(lang.code for lang in self.values.get("languages", ()))
+
+    def error(self, keys: tuple[str, ...], message: str, hint: str | None = None) -> None:
+        line = yamltext.key_line(self.text, keys)
+        name = ".".join(keys)
+        self.found.add(ConfigError(f"Config value {name!r}: {message}", Location(self.display, line), hint=hint))
+
+    def unknown_keys(self, data: dict, allowed, prefix: tuple[str, ...]) -> None:
+        for key in data:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1)
+                self.error(
+                    prefix + (str(key),),
+                    "unknown key",
+                    hint=f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}",
+                )
+
+    def per_language(self, keys: tuple[str, ...], value: Any, *, slug: bool = False) -> dict[str, str]:
+        """A text given once for all languages, or as a mapping language -> text."""
+        codes = self.codes
+        if isinstance(value, str) and not slug:
+            return {code: value for code in codes}
+        if not isinstance(value, dict):
+            self.error(keys, "expected a mapping of language code to text" + ("" if slug else ", or a text"))
+            return {code: "" for code in codes}
+        for code in value:
+            if code not in codes:
+                self.error(keys + (str(code),), f"language {code!r} is not in 'languages'")
+        result = {}
+        for code in codes:
+            text = value.get(code)
+            if not isinstance(text, str) or not text.strip():
+                self.error(keys, f"missing text for language {code!r}")
+                text = ""
+            elif slug and not SLUG_RE.match(text):
+                self.error(keys + (code,), f"{text!r} is not a URL slug (lowercase letters, digits and '-')")
+            result[code] = text
+        return result
+
+
+# Options: how one setting is read. Each reads the value it is given (ABSENT when site.yml leaves it out),
+# reports what is wrong through the reader, and returns what Config holds, a stand-in when the value is bad.
+
+
+class Option:
+    """A setting of site.yml: top-level ("title") or in a section ("news.per_page")."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        default: Any = None,
+        required: str | None = None,
+        enabled_by_section: bool = False,
+    ):
+        self.keys = tuple(path.split("."))
+        assert len(self.keys) <= 2, "a setting is top-level or in one section"
+        self.default = default  # the value when left out
+        self.required = required  # the hint when left out, for a setting the site cannot do without
+        # The feature is on when site.yml has the section (e.g. 'search:'): without it the value is None,
+        # within it the setting is required.
+        self.enabled_by_section = enabled_by_section
+
+    def read(self, value: Any, r: _Reader) -> Any:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({'.'.join(self.keys)!r})"
+
+
+class BaseUrl(Option):
+    """The address the site is published at, kept with a final '/'."""
+
+    def read(self, value: Any, r: _Reader) -> str:
+        if value is ABSENT:
+            return _NO_BASE_URL
+        normalized = _base_url(value)
+        if normalized is None:
+            r.error(self.keys, _bad_base_url(value))
+            return _NO_BASE_URL
+        return normalized
+
+
+class Languages(Option):
+    """Language code -> {locale, name} (both optional), or a plain list of codes."""
+
+    def read(self, value: Any, r: _Reader) -> tuple[Language, ...]:
+        specs = value if value is not ABSENT and value else {}
+        if isinstance(specs, list):
+            specs = {code: None for code in specs}
+        if not isinstance(specs, dict) or not specs:
+            r.error(self.keys, "expected a mapping of language codes, e.g. {fr: {locale: fr_FR}, en: {locale: en_GB}}")
+            return ()
+        return tuple(lang for code, spec in specs.items() if (lang := _language(r, code, spec)))
+
+
+class DefaultLanguage(Option):
+    """One of the languages: the one translations start from."""
+
+    def read(self, value: Any, r: _Reader) -> str:
+        codes = r.codes
+        if value is not ABSENT and value not in codes:
+            r.error(self.keys, f"{value!r} is not one of the languages {list(codes)}")
+        return value if value in codes else (codes[0] if codes else "en")
+
+
+class TimeZone(Option):
+    """An IANA time zone name, e.g. 'Europe/Paris'."""
+
+    def read(self, value: Any, r: _Reader) -> str:
+        if value is ABSENT:
+            value = self.default
+        try:
+            ZoneInfo(str(value))
+        except (ZoneInfoNotFoundError, ValueError):
+            r.error(self.keys, f"unknown time zone {value!r}", hint="for example 'Europe/Paris'")
+            return "UTC"
+        return str(value)
+
+
+class Texts(Option):
+    """A text per language: given once for every language, or as a mapping language -> text."""
+
+    def read(self, value: Any, r: _Reader) -> dict[str, str]:
+        if value is ABSENT or value is None:
+            value = self.default
+        return r.per_language(self.keys, value)
+
+
+class Slugs(Option):
+    """A URL segment per language (language -> slug); `default` is one slug for every language."""
+
+    def read(self, value: Any, r: _Reader) -> dict[str, str]:
+        if value is ABSENT or value is None:
+            value = None if self.default is None else {code: self.default for code in r.codes}
+        return r.per_language(self.keys, value, slug=True)
+
+
+class Integer(Option):
+    """A whole number of at least `minimum`."""
+
+    def __init__(self, path: str, *, default: int | None, minimum: int = 1):
+        super().__init__(path, default=default)
+        self.minimum = minimum
+
+    def read(self, value: Any, r: _Reader) -> int | None:
+        if value is ABSENT or value is None:
+            return self.default
+        if isinstance(value, bool) or not isinstance(value, int) or value < self.minimum:
+            r.error(self.keys, f"expected a whole number of at least {self.minimum}, got {value!r}")
+            return self.default
+        return value
+
+
+class Boolean(Option):
+    """true or false, unquoted."""
+
+    def read(self, value: Any, r: _Reader) -> bool:
+        if value is ABSENT:
+            return self.default
+        if not isinstance(value, bool):
+            r.error(self.keys, "expected true or false")
+            return self.default
+        return value
+
+
+class TagLabels(Option):
+    """The tag vocabulary: tag -> its label per language."""
+
+    def read(self, value: Any, r: _Reader) -> dict[str, dict[str, str]]:
+        labels = value if value is not ABSENT and value else {}
+        if not isinstance(labels, dict):
+            r.error(self.keys, "expected a mapping of tag to {language: label}")
+            return {}
+        return {str(tag): r.per_language(self.keys + (str(tag),), names) for tag, names in labels.items()}
+
+
+def setting(option: Option) -> Any:
+    """A Config field read from site.yml by `option`."""
+    return field(metadata={"option": option})
+
+
 @dataclass(frozen=True)
 class Config:
-    root: Path
-    base_url: str  # always ends with "/"
-    languages: tuple[Language, ...]
-    default_language: str  # the source language: translations inherit from it, x-default points to it
-    timezone: str
-    title: dict[str, str]
-    description: dict[str, str]
-    news_slug: dict[str, str]
-    news_per_page: int
-    news_on_home: int
-    news_menu: int | None
-    feed_limit: int
-    tags_slug: dict[str, str]
-    tag_labels: dict[str, dict[str, str]]
-    search_slug: dict[str, str] | None
-    allow_embeds: bool
+    """site.yml, validated. The fields with an Option are its settings, read in this order."""
+
+    root: Path  # the site folder
+    base_url: str = setting(BaseUrl(  # always ends with "/"
+        "base_url", required="add the address the site is published at, e.g. 'base_url: https://example.org/'"))
+    languages: tuple[Language, ...] = setting(Languages(
+        "languages", required="add for example 'languages: {fr: {locale: fr_FR}, en: {locale: en_GB}}'"))
+    # the source language: translations inherit from it, x-default points to it
+    default_language: str = setting(DefaultLanguage(
+        "default_language", required="add a line such as 'default_language: fr' (the language translations start from)"))
+    timezone: str = setting(TimeZone("timezone", default="Europe/Paris"))
+    title: dict[str, str] = setting(Texts("title", required="add for example 'title: {fr: Mon site, en: My site}'"))
+    description: dict[str, str] = setting(Texts("description", default=""))
+    news_slug: dict[str, str] = setting(Slugs("news.slug", default="news"))
+    news_per_page: int = setting(Integer("news.per_page", default=10))
+    news_on_home: int = setting(Integer("news.on_home", default=3, minimum=0))
+    news_menu: int | None = setting(Integer("news.menu", default=None, minimum=0))  # None: not in the menu
+    feed_limit: int = setting(Integer("news.feed_limit", default=20))
+    tags_slug: dict[str, str] = setting(Slugs("tags.slug", default="tags"))
+    tag_labels: dict[str, dict[str, str]] = setting(TagLabels("tags.labels"))
+    search_slug: dict[str, str] | None = setting(Slugs("search.slug", enabled_by_section=True))  # None: no search
+    allow_embeds: bool = setting(Boolean("markdown.allow_embeds", default=False))
     source_text: str = field(default="", repr=False, compare=False)
 
     @functools.cached_property  # asked for on every file and page
@@ -75,119 +288,62 @@ class Config:
     def locales_dir(self) -> Path:
         return self.root / "locales"
 
-    def with_base_url(self, base_url: str) -> "Config":
-        from dataclasses import replace
-
-        return replace(self, base_url=_normalize_base_url(base_url, None))
+    def with_base_url(self, base_url: str) -> Config:
+        normalized = _base_url(base_url)
+        if normalized is None:
+            raise BuildFailed([ConfigError(f"--base-url: {_bad_base_url(base_url)}")])
+        return replace(self, base_url=normalized)
 
     def tag_label(self, tag: str, lang: str) -> str:
         return self.tag_labels.get(tag, {}).get(lang, tag)
 
 
-# key -> (required, description). The closed set of site.yml.
-SCHEMA: dict[str, Any] = {
-    "base_url": True,
-    "default_language": True,
-    "languages": True,
-    "timezone": False,
-    "title": True,
-    "description": False,
-    "news": {"slug", "per_page", "on_home", "menu", "feed_limit"},
-    "tags": {"slug", "labels"},
-    "search": {"slug"},
-    "markdown": {"allow_embeds"},
-}
-REQUIRED_HINTS = {
-    "base_url": "add the address the site is published at, e.g. 'base_url: https://example.org/'",
-    "default_language": "add a line such as 'default_language: fr' (the language translations start from)",
-    "languages": "add for example 'languages: {fr: {locale: fr_FR}, en: {locale: en_GB}}'",
-    "title": "add for example 'title: {fr: Mon site, en: My site}'",
-}
+SETTINGS: dict[str, Option] = {f.name: f.metadata["option"] for f in fields(Config) if "option" in f.metadata}
 
 
-class _Reader:
-    """Reads site.yml values, collecting every error with its line."""
-
-    def __init__(self, path: Path, text: str, display: str):
-        self.path, self.text, self.display = path, text, display
-        self.errors: list[ConfigError] = []
-
-    def error(self, keys: tuple[str, ...], message: str, hint: str | None = None) -> None:
-        line = yamltext.key_line(self.text, keys)
-        name = ".".join(keys)
-        self.errors.append(
-            ConfigError(f"Config value {name!r}: {message}", Location(self.display, line), hint=hint)
-        )
-
-    def unknown_keys(self, data: dict, allowed, prefix: tuple[str, ...]) -> None:
-        for key in data:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1)
-                self.error(
-                    prefix + (str(key),),
-                    "unknown key",
-                    hint=f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}",
-                )
-
-    def per_language(self, keys, value, codes, *, slug=False, default=None) -> dict[str, str]:
-        """A text given once for all languages, or as a mapping language -> text."""
-        if value is None:
-            value = default
-        if isinstance(value, str) and not slug:
-            return {code: value for code in codes}
-        if not isinstance(value, dict):
-            self.error(keys, "expected a mapping of language code to text" + ("" if slug else ", or a text"))
-            return {code: "" for code in codes}
-        for code in value:
-            if code not in codes:
-                self.error(keys + (str(code),), f"language {code!r} is not in 'languages'")
-        result = {}
-        for code in codes:
-            text = value.get(code)
-            if not isinstance(text, str) or not text.strip():
-                self.error(keys, f"missing text for language {code!r}")
-                text = ""
-            elif slug and not SLUG_RE.match(text):
-                self.error(keys + (code,), f"{text!r} is not a URL slug (lowercase letters, digits and '-')")
-            result[code] = text
-        return result
-
-    def integer(self, keys, value, default, *, minimum=1, optional=False):
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.error(keys, f"expected a whole number of at least {minimum}, got {value!r}")
-            return default
-        return value
+def _layout() -> dict[str, set[str] | None]:
+    """site.yml's closed set of keys: top-level key -> the keys of its section, or None for a plain setting."""
+    layout: dict[str, set[str] | None] = {}
+    for option in SETTINGS.values():
+        top, *inner = option.keys
+        if inner:
+            layout.setdefault(top, set()).update(inner)
+        else:
+            layout[top] = None
+    return layout
 
 
-def _normalize_base_url(url: Any, reader: _Reader | None) -> str:
+LAYOUT = _layout()
+
+
+def _base_url(url: Any) -> str | None:
+    """The address with its final '/', or None when it is not an absolute http(s) URL."""
     parts = urlsplit(url) if isinstance(url, str) else None
     if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
-        message = f"expected an absolute http(s) URL such as 'https://example.org/', got {url!r}"
-        if reader is None:
-            raise BuildFailed([ConfigError(f"--base-url: {message}")])
-        reader.error(("base_url",), message)
-        return "https://example.invalid/"
+        return None
     return url if url.endswith("/") else url + "/"
 
 
-def _language(reader: _Reader, code: Any, spec: Any) -> Language | None:
+def _bad_base_url(url: Any) -> str:
+    return f"expected an absolute http(s) URL such as 'https://example.org/', got {url!r}"
+
+
+def _language(r: _Reader, code: Any, spec: Any) -> Language | None:
     keys = ("languages", str(code))
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
-        reader.error(keys, "expected a mapping such as {locale: fr_FR}")
+        r.error(keys, "expected a mapping such as {locale: fr_FR}")
         return None
-    reader.unknown_keys(spec, {"locale", "name"}, keys)
+    r.unknown_keys(spec, {"locale", "name"}, keys)
     if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
-        reader.error(keys, f"{code!r} is not a language code such as 'fr' or 'en'")
+        r.error(keys, f"{code!r} is not a language code such as 'fr' or 'en'")
         return None
     locale_id = spec.get("locale", code.replace("-", "_"))
     try:
         locale = babel.Locale.parse(locale_id)
     except (ValueError, TypeError, babel.UnknownLocaleError):
-        reader.error(keys, f"unknown language or locale {locale_id!r}")
+        r.error(keys, f"unknown language or locale {locale_id!r}")
         return None
     name = spec.get("name") or locale.get_language_name(locale)
     return Language(code=code, locale=str(locale), name=name[:1].upper() + name[1:])
@@ -196,96 +352,59 @@ def _language(reader: _Reader, code: Any, spec: Any) -> Language | None:
 def load_config(site_dir: Path) -> Config:
     """Read and validate site.yml; raise BuildFailed with every problem found."""
     root = site_dir.resolve()
-    path = root / CONFIG_NAME
-    display = CONFIG_NAME
+    try:
+        text, data = _read(site_dir, root / CONFIG_NAME)
+    except ConfigError as unreadable:  # nothing can be checked in a file that cannot be read
+        raise BuildFailed([unreadable]) from None
+    found = Diagnostics()
+    r = _Reader(text, CONFIG_NAME, found)
+    _check_keys(r, data)
+    for name, option in SETTINGS.items():
+        if option.enabled_by_section and _given(data, option.keys[:-1]) is ABSENT:
+            r.values[name] = None
+        else:
+            r.values[name] = option.read(_given(data, option.keys), r)
+    found.raise_if_failed()
+    return Config(root=root, **r.values, source_text=text)
+
+
+def _read(site_dir: Path, path: Path) -> tuple[str, dict]:
+    """site.yml's text and settings; a ConfigError when it cannot be read as a mapping."""
     if not path.is_file():
-        raise BuildFailed([ConfigError(f"no {CONFIG_NAME} here: is {str(site_dir)!r} a site directory?", Location(str(path)))])
+        raise ConfigError(f"no {CONFIG_NAME} here: is {str(site_dir)!r} a site directory?", Location(str(path)))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BuildFailed([ConfigError(f"not UTF-8 text ({exc.reason})", Location(display))]) from None
+        raise ConfigError(f"not UTF-8 text ({exc.reason})", Location(CONFIG_NAME)) from None
     try:
         data = yamltext.load(text)
     except yamltext.YamlSyntaxError as exc:
-        raise BuildFailed([ConfigError(exc.message, Location(display, exc.line), hint=exc.hint)]) from None
+        raise ConfigError(exc.message, Location(CONFIG_NAME, exc.line), hint=exc.hint) from None
     if not isinstance(data, dict):
-        raise BuildFailed([ConfigError("expected a mapping of settings", Location(display, 1))])
+        raise ConfigError("expected a mapping of settings", Location(CONFIG_NAME, 1))
+    return text, data
 
-    r = _Reader(path, text, display)
-    r.unknown_keys(data, SCHEMA, ())
-    for key, required in SCHEMA.items():
-        if required is True and key not in data:
-            r.errors.append(ConfigError(f"Config value {key!r}: required", Location(display),
-                                        hint=REQUIRED_HINTS.get(key)))
-        elif isinstance(required, set) and key in data:
-            if not isinstance(data[key], dict):
-                r.error((key,), "expected a mapping")
-                data[key] = {}
-            else:
-                r.unknown_keys(data[key], required, (key,))
 
-    languages: list[Language] = []
-    raw_languages = data.get("languages") or {}
-    if isinstance(raw_languages, list):
-        raw_languages = {code: None for code in raw_languages}
-    if not isinstance(raw_languages, dict) or not raw_languages:
-        r.error(("languages",), "expected a mapping of language codes, e.g. {fr: {locale: fr_FR}, en: {locale: en_GB}}")
-    else:
-        for code, spec in raw_languages.items():
-            lang = _language(r, code, spec)
-            if lang:
-                languages.append(lang)
-    codes = tuple(lang.code for lang in languages)
+def _given(data: dict, keys: tuple[str, ...]) -> Any:
+    """The value at `keys`, or ABSENT. Sections are mappings by now (see _check_keys)."""
+    for key in keys:
+        if key not in data:
+            return ABSENT
+        data = data[key]
+    return data
 
-    default_language = data.get("default_language")
-    if "default_language" in data and default_language not in codes:
-        r.error(("default_language",), f"{default_language!r} is not one of the languages {list(codes)}")
 
-    timezone = data.get("timezone", "Europe/Paris")
-    try:
-        ZoneInfo(str(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        r.error(("timezone",), f"unknown time zone {timezone!r}", hint="for example 'Europe/Paris'")
-        timezone = "UTC"
-
-    news = data.get("news") or {}
-    tags = data.get("tags") or {}
-    search = data.get("search")
-    markdown = data.get("markdown") or {}
-    labels = tags.get("labels") or {}
-    tag_labels: dict[str, dict[str, str]] = {}
-    if not isinstance(labels, dict):
-        r.error(("tags", "labels"), "expected a mapping of tag to {language: label}")
-    else:
-        for tag, names in labels.items():
-            tag_labels[str(tag)] = r.per_language(("tags", "labels", str(tag)), names, codes)
-    allow_embeds = markdown.get("allow_embeds", False)
-    if not isinstance(allow_embeds, bool):
-        r.error(("markdown", "allow_embeds"), "expected true or false")
-        allow_embeds = False
-
-    config = Config(
-        root=root,
-        base_url=_normalize_base_url(data.get("base_url"), r) if "base_url" in data else "https://example.invalid/",
-        languages=tuple(languages),
-        default_language=default_language if default_language in codes else (codes[0] if codes else "en"),
-        timezone=str(timezone),
-        title=r.per_language(("title",), data.get("title"), codes),
-        description=r.per_language(("description",), data.get("description"), codes, default=""),
-        news_slug=r.per_language(("news", "slug"), news.get("slug"), codes, slug=True, default={c: "news" for c in codes}),
-        news_per_page=r.integer(("news", "per_page"), news.get("per_page"), 10),
-        news_on_home=r.integer(("news", "on_home"), news.get("on_home"), 3, minimum=0),
-        news_menu=r.integer(("news", "menu"), news.get("menu"), None, minimum=0),
-        feed_limit=r.integer(("news", "feed_limit"), news.get("feed_limit"), 20),
-        tags_slug=r.per_language(("tags", "slug"), tags.get("slug"), codes, slug=True, default={c: "tags" for c in codes}),
-        tag_labels=tag_labels,
-        search_slug=(
-            r.per_language(("search", "slug"), search.get("slug"), codes, slug=True)
-            if isinstance(search, dict) else None
-        ),
-        allow_embeds=allow_embeds,
-        source_text=text,
-    )
-    if r.errors:
-        raise BuildFailed(r.errors)
-    return config
+def _check_keys(r: _Reader, data: dict) -> None:
+    """Unknown keys, missing required settings, sections that are not mappings (read as empty ones)."""
+    r.unknown_keys(data, LAYOUT, ())
+    for section, keys in LAYOUT.items():
+        if keys is None or section not in data:
+            continue
+        if isinstance(data[section], dict):
+            r.unknown_keys(data[section], keys, (section,))
+        else:
+            r.error((section,), "expected a mapping")
+            data[section] = {}
+    for option in SETTINGS.values():
+        if option.required and _given(data, option.keys) is ABSENT:
+            r.error(option.keys, "required", hint=option.required)

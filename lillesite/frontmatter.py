@@ -1,19 +1,20 @@
-"""Split a content file into front matter and body; validate the closed set of keys."""
+"""Split a content file into front matter and body; validate the closed set of keys.
+
+The keys are declared once, in SCHEMA at the end of this module: each with its check, whether
+translations inherit it, and what it means (README's front matter table says the same, a test sees to it).
+"""
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from lillesite import yamltext
-from lillesite.errors import ContentError, Location
+from lillesite.errors import ContentError, Diagnostics, Location
 from lillesite.sources import calendar_date
 
-KEYS = ("title", "summary", "date", "tags", "slug", "draft", "image", "image_alt", "aliases", "menu", "translated_from")
-# Keys whose value is the same in every language: given in the source-language file, inherited by translations.
-SHARED_KEYS = ("date", "tags", "image", "menu")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and line feed are fine
 ALIAS_RE = re.compile(r"^/(?:[A-Za-z0-9._~%!$&'()*+,;=:@-]+/?)*$")
@@ -94,39 +95,40 @@ def split(text: str, where: str) -> FrontMatter:
 class _Checker:
     def __init__(self, yaml_text: str, where: str):
         self.yaml_text, self.where = yaml_text, where
-        self.errors: list[ContentError] = []
+        self.found = Diagnostics()
 
     def line(self, key: str) -> int:
         found = yamltext.key_line(self.yaml_text, (key,))
         return found + 1 if found else 2  # +1: the '---' line above the YAML
 
     def fail(self, key: str, message: str, hint: str | None = None) -> None:
-        self.errors.append(ContentError(f"{key}: {message}", Location(self.where, self.line(key)), hint=hint))
+        self.found.add(ContentError(f"{key}: {message}", Location(self.where, self.line(key)), hint=hint))
 
 
 def validate(data: dict, yaml_text: str, where: str) -> dict[str, Any]:
-    """Check types and values; raise one ContentError (the first) or a group via ContentErrors."""
+    """The values checked by SCHEMA; ContentErrors with every bad key of the file."""
     c = _Checker(yaml_text, where)
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if key not in KEYS:
+        if key not in SCHEMA:
             close = difflib.get_close_matches(str(key), KEYS, n=1)
             c.fail(str(key), "unknown front matter key",
                    hint=f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(KEYS)}")
             continue
-        checked = _CHECKS[key](c, key, value)
+        checked = SCHEMA[key].check(c, key, value)
         if checked is not None:
             values[key] = checked
-    if "title" not in data:
-        c.errors.append(ContentError("missing title: add a line 'title: \"...\"' to the front matter",
-                                     Location(where, 2)))
-    if c.errors:
-        raise ContentErrors(c.errors)
+    for key in REQUIRED_KEYS:
+        if key not in data:
+            c.found.add(ContentError(f"missing {key}: add a line '{key}: \"...\"' to the front matter",
+                                         Location(where, 2)))
+    if c.found:
+        raise ContentErrors(list(c.found))
     return values
 
 
 class ContentErrors(Exception):
-    """Several errors of one file."""
+    """Several errors of one file: every bad key, so an editor fixes them in one pass."""
 
     def __init__(self, errors: list[ContentError]):
         super().__init__("; ".join(map(str, errors)))
@@ -142,10 +144,15 @@ def _text(c: _Checker, key: str, value: Any) -> str | None:
     if _has_control(value):
         c.fail(key, "contains invisible control characters or invalid characters")
         return None
-    if key == "title" and not value.strip():
+    return value.strip()
+
+
+def _title(c: _Checker, key: str, value: Any) -> str | None:
+    text = _text(c, key, value)
+    if text == "":
         c.fail(key, "is empty")
         return None
-    return value.strip()
+    return text
 
 
 def _has_control(value: str) -> bool:
@@ -255,8 +262,34 @@ def _fingerprint(c: _Checker, key: str, value: Any) -> str | None:
     return value
 
 
-_CHECKS = {
-    "title": _text, "summary": _text, "image_alt": _text,
-    "date": _date, "tags": _tags, "slug": _slug, "draft": _bool,
-    "image": _image, "aliases": _aliases, "menu": _menu, "translated_from": _fingerprint,
+@dataclass(frozen=True)
+class Key:
+    """A front matter key."""
+
+    check: Callable[[_Checker, str, Any], Any]  # the value as the site uses it; None once the problem is reported
+    doc: str  # what it means, as README's front matter table says it
+    inherited: bool = False  # the same in every language: given in the source-language file, translations inherit it
+    required: bool = False
+
+
+# The closed set of front matter keys, in the order the README and the "allowed keys" hint list them.
+SCHEMA: dict[str, Key] = {
+    "title": Key(_title, "required", required=True),
+    "summary": Key(_text, "the teaser on lists, in feeds and for search engines; default: the first paragraph"),
+    "date": Key(_date, "news only: a time (`2023-03-31 14:30`) or full date-time; must agree with the file name's date",
+                inherited=True),
+    "tags": Key(_tags, "news: a list of topic keys from `tags.labels` in `site.yml`, e.g. `[culture, eu-affairs]`",
+                inherited=True),
+    "slug": Key(_slug, "the page's URL segment in this language (lowercase letters, digits, `-`)"),
+    "draft": Key(_bool, "`true` keeps the file out of the published site (`--drafts` shows it)"),
+    "image": Key(_image, "a picture in `static/` (`images/photo.jpg`)", inherited=True),
+    "image_alt": Key(_text, "its description for blind readers"),  # README: one row with image
+    "aliases": Key(_aliases, "old URLs of this page (`[/old/path/]`): they redirect here"),
+    "menu": Key(_menu, "pages: position in the main menu (10, 20, …); pages without it are not in the menu",
+                inherited=True),
+    "translated_from": Key(_fingerprint, "written by `lillesite translations --mark-done`: "
+                                         "which version of the original this translates"),
 }
+KEYS = tuple(SCHEMA)
+SHARED_KEYS = tuple(key for key, spec in SCHEMA.items() if spec.inherited)  # what translations inherit
+REQUIRED_KEYS = tuple(key for key, spec in SCHEMA.items() if spec.required)
