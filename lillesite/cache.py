@@ -3,8 +3,8 @@
 Both are pure functions of their inputs, so a hash of every input is a safe key:
 * a document is keyed by the file's bytes and relative path (links resolve relative to it), the
   Markdown set-up, allow_embeds and the generator's code;
-* a page is keyed by a digest of everything its template context can reach, the templates, the
-  catalogues and the config. Its bytes are not stored twice: the cache records their sha256, and a
+* a page is keyed by the digest of its plan (plan.PagePlan: all its template is given), the
+  templates, the catalogues and the config. Its bytes are not stored twice: the cache records their sha256, and a
   hit takes them from the previous output after checking that hash.
 
 The cache is never trusted blindly: every file carries a header naming the generator's code and a

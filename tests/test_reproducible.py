@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lillesite.workers import PARALLEL_MIN_ITEMS as PARALLEL_MIN_FILES
+from lillesite.workers import PARALLEL_MIN_ITEMS
 from tests.conftest import REPO, SITES, run_cli, write_site
 
 MACHINES = [
@@ -18,7 +18,7 @@ MACHINES = [
 # then cold builds in 2 and 3 processes (each copy starts without .lillesite-cache/).
 JOBS = [("--jobs", "1", "--no-cache"), ("--jobs", "2"), ("--jobs", "3")]
 LILLE_SITE = ("site.yml", "content", "templates", "static", "locales")
-# Enough files for the parallel parse and render (stages.PARALLEL_MIN_FILES) to run.
+# Enough files for the parallel parse and render (workers.PARALLEL_MIN_ITEMS) to run.
 MORE_NEWS = {f"content/news/more/2022-{1 + i % 12:02d}-{1 + i % 28:02d}-more-{i}.{lang}.md":
              f"---\ntitle: Nouvelle {i} ({lang})\n---\nTexte *{i}* avec [un lien](../2023-03-31-meeting.{lang}.md).\n"
              for i in range(40) for lang in ("fr", "en")}
@@ -54,7 +54,7 @@ def test_test_site_is_byte_identical_across_machines(tmp_path):
         write_site(site, MORE_NEWS, config=None)
         builds.append(_build(site, tmp_path / f"out{index}", machine, *jobs))
     builds.append(_build(site, tmp_path / "warm", MACHINES[0]))  # the cache of the last build, now warm
-    assert len(MORE_NEWS) >= PARALLEL_MIN_FILES and len(builds[0]) > 80
+    assert len(MORE_NEWS) >= PARALLEL_MIN_ITEMS and len(builds[0]) > 80
     for other in builds[1:]:
         assert other.keys() == builds[0].keys()
         assert [path for path in other if other[path] != builds[0][path]] == []
