@@ -1,4 +1,9 @@
-"""Fixtures following the object graph: a site folder -> its config -> a build -> its output."""
+"""Fixtures following the object graph.
+
+On disk: a site folder -> its config -> a build -> its output. In memory (tests/graph.py), for stage
+tests: config -> documents -> site -> page_plan -> rendered pages, each rung built once per session
+(every object on it is immutable).
+"""
 from __future__ import annotations
 
 import os
@@ -14,6 +19,7 @@ from lillesite.config import load_config
 from lillesite.errors import BuildFailed
 from lillesite.build import build
 from lillesite.options import BuildOptions
+from tests import graph
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
@@ -97,6 +103,67 @@ def lille_site(tmp_path_factory) -> Path:
     os.environ.setdefault("SOURCE_DATE_EPOCH", EPOCH)
     build(load_config(REPO), BuildOptions(out=out))
     return out
+
+
+# ------------------------------------------------------------- the ladder, in memory
+@pytest.fixture(scope="session")
+def config(tmp_path_factory):
+    """graph.CONFIG: French and English, paginated news in the menu, tags, search."""
+    return graph.make_config(tmp_path_factory.mktemp("graph"))
+
+
+@pytest.fixture(scope="session")
+def converter(config):
+    return graph.make_converter(config)
+
+
+@pytest.fixture(scope="session")
+def documents(config, converter):
+    """graph.CONTENT parsed."""
+    return graph.make_documents(config, graph.CONTENT, converter)
+
+
+@pytest.fixture(scope="session")
+def site(config, documents):
+    return graph.make_site(config, documents)
+
+
+@pytest.fixture(scope="session")
+def catalogues(config):
+    """The UI strings of each language (the theme's)."""
+    return graph.make_catalogues(config)
+
+
+@pytest.fixture(scope="session")
+def page_plan(site, catalogues):
+    return graph.make_plan(site, catalogues)
+
+
+@pytest.fixture(scope="session")
+def compiled_templates():
+    """Jinja's compiled templates, shared by the session's renderers."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def renderer(site, catalogues, compiled_templates):
+    return graph.make_renderer(site, catalogues, compiled_templates)
+
+
+@pytest.fixture(scope="session")
+def rendered(page_plan, renderer):
+    """URL -> the page rendered (lillesite.render.Rendered), for every page of the plan."""
+    pages = {page.url: renderer.render(page) for page in page_plan}
+    graph.fail_on(renderer.errors.values())
+    return pages
+
+
+@pytest.fixture(scope="session")
+def make_graph(config, converter, catalogues, compiled_templates):
+    """Every rung for other content: make_graph(files) -> graph.Graph (same config, catalogues, templates)."""
+    def make(files):
+        return graph.make_graph(config, files, converter, catalogues, compiled_templates)
+    return make
 
 
 def pytest_collection_modifyitems(items):
