@@ -192,27 +192,28 @@ def make_converter(config: Config) -> Converter:
 
 def make_documents(config: Config, files: Mapping[str, str], converter: Converter) -> list[Document]:
     """Each file parsed, in discovery's order (sorted paths)."""
-    docs, findings = [], []
+    docs, report = [], Diagnostics()
     for rel in sorted(files, key=lambda rel: rel.split("/")):
-        doc, problems = parse(source_file(config, rel), raw_bytes(files[rel]), converter)
-        findings += problems
+        doc = parse(source_file(config, rel), raw_bytes(files[rel]), converter, report)
         if doc:
             docs.append(doc)
-    fail_on(findings)
+    fail_on(report)
     return docs
 
 
 def make_site(config: Config, docs: list[Document], *, now: dt.datetime = NOW,
               static_files: frozenset[str] = frozenset(), drafts: bool = False, future: bool = False) -> Site:
-    site, problems = assemble(config, docs, now=now, static_files=static_files,
-                              include_drafts=drafts, include_future=future)
-    fail_on(problems)
+    report = Diagnostics()
+    site = assemble(config, docs, report, now=now, static_files=static_files,
+                    include_drafts=drafts, include_future=future)
+    fail_on(report)
     return site
 
 
 def make_catalogues(config: Config) -> dict[str, NullTranslations]:
-    catalogues, problems = load_translations(config)
-    fail_on(problems)
+    report = Diagnostics()
+    catalogues = load_translations(config, None, report)
+    fail_on(report)
     return catalogues
 
 
