@@ -35,6 +35,7 @@ def assemble(
         groups[group_key(doc)].append(doc)
 
     entries_by_group: dict[tuple[str, str], dict[str, Entry]] = {}
+    held: dict[tuple[str, str], dict[str, Entry]] = {}  # drafts and scheduled items left out: checked all the same
     source_langs: dict[tuple[str, str], str] = {}
     next_scheduled = None
     for gkey, members in sorted(groups.items()):
@@ -48,9 +49,11 @@ def assemble(
             if entry is None:
                 continue
             if entry.draft and not include_drafts:
+                held.setdefault(gkey, {})[doc.source.lang] = entry
                 continue
             if entry.future and not include_future:
                 next_scheduled = min(filter(None, (next_scheduled, entry.date)))
+                held.setdefault(gkey, {})[doc.source.lang] = entry
                 continue
             kept[doc.source.lang] = entry
         if kept:
@@ -65,6 +68,7 @@ def assemble(
             lang: _resolve_links(config, entry, group, entries_by_group, by_rel, all_rels, static_files, report)
             for lang, entry in group.items()
         }
+    _check_unpublished(config, held, entries_by_group, all_rels, static_files, report)
 
     sets = {
         gkey: TranslationSet(kind=gkey[0], key=gkey[1], source_lang=_source_lang(source_langs[gkey], group),
@@ -240,6 +244,48 @@ def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static
     return entry
 
 
+def _check_unpublished(config: Config, held: dict, published: dict, all_rels, static_files,
+                       report: Diagnostics) -> None:
+    """Drafts and scheduled items get the checks of published ones now, said as such, so that CI fails at
+    the push and not on the morning a scheduled build publishes them."""
+    for gkey, group in sorted(held.items()):
+        for lang, entry in group.items():
+            why = "draft" if entry.draft else f"scheduled for {_day(entry.date)}"
+            groups = _site_on_its_day(entry, published, held)
+            by_rel = {other.rel: other for members in groups.values() for other in members.values()}
+            found = Diagnostics()
+            _resolve_links(config, entry, groups[gkey], groups, by_rel, all_rels, static_files, found)
+            if lang == config.default_language and config.tag_labels:
+                found.extend(_undeclared_tag(key, entry) for key in entry.tags if key not in config.tag_labels)
+            report.extend(type(finding)(f"{why}: {finding.message}", finding.location, hint=finding.hint,
+                                        level=finding.level) for finding in found)
+
+
+def _site_on_its_day(entry: Entry, published: dict, held: dict) -> dict:
+    """The entries a held entry may link to: a scheduled item, to those published by its day; a draft, whose
+    day is not known, to every entry."""
+    site = {gkey: dict(members) for gkey, members in published.items()}
+    for gkey, members in held.items():
+        for lang, other in members.items():
+            if entry.draft or (not other.draft and other.date is not None and other.date <= entry.date):
+                site.setdefault(gkey, {})[lang] = other
+    return site
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def _day(moment: dt.datetime) -> str:
+    """'7 December 2026': the same in every locale of the machine that builds."""
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def _undeclared_tag(key: str, entry: Entry) -> ContentError:
+    return ContentError(f"tags: {key!r} is not in the tag vocabulary (tags.labels in site.yml)",
+                        Location(entry.rel, entry.doc.line_of_key.get("tags")), level="warning")
+
+
 def _tags(config: Config, lang: str, entries: list[Entry], report: Diagnostics) -> tuple[Tag, ...]:
     by_tag: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -249,9 +295,7 @@ def _tags(config: Config, lang: str, entries: list[Entry], report: Diagnostics) 
     slugs: dict[str, str] = {}
     for key, tagged in by_tag.items():
         if config.tag_labels and key not in config.tag_labels and lang == config.default_language:
-            first = tagged[0]
-            report.add(ContentError(f"tags: {key!r} is not in the tag vocabulary (tags.labels in site.yml)",
-                                    Location(first.rel, first.doc.line_of_key.get("tags")), level="warning"))
+            report.add(_undeclared_tag(key, tagged[0]))
         label = config.tag_label(key, lang)
         slug = urls.slugify(label) or urls.slugify(key) or "tag"
         if slug in slugs and slugs[slug] != key:

@@ -15,13 +15,12 @@ from lillesite.model import Entry, Site
 from lillesite.templating import THEME_TEMPLATES, template_location
 
 
-def stale_notices(outdated: dict[str, Entry], report: Diagnostics, *, git: bool) -> None:
+def stale_notices(outdated: dict[str, Entry], report: Diagnostics) -> None:
     """Notices, not warnings: a stale page is published with a notice linking to the original,
     so a French-first edit never blocks a --strict build."""
-    how = ("commit the updated translation" if git
-           else "update it, then run 'lillesite translations --mark-done FILE'")
     report.extend(ContentError(f"translation may be out of date: {source.rel} changed since it was translated",
-                               Location(rel, 1), level="notice", hint=how)
+                               Location(rel, 1), level="notice",
+                               hint=f"update it if needed, then run 'lillesite translations --mark-done {rel}'")
                   for rel, source in sorted(outdated.items()))
 
 

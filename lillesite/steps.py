@@ -56,7 +56,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
                         include_drafts=options.drafts or shown, include_future=options.future or shown)
         catalogues = load_translations(config, cache.compiled("catalogues") if cache else None, report)
         outdated = translation_status.outdated(site, history)
-        checks.stale_notices(outdated, report, git=history is not None)
+        checks.stale_notices(outdated, report)
     report.raise_if_failed()
     with timer.stage("plan"):
         pages = plan(site, catalogues, outdated=outdated)

@@ -1,8 +1,9 @@
 """What needs translating: missing translations, and stale ones whose original changed since.
 
-Staleness follows the real editing history: from git when the site is in a repository (the last
-commit touching the original against the translation's), otherwise from the original's fingerprint
-that the translation records as `translated_from` (written by `lillesite translations --mark-done`).
+A translation that records the fingerprint of its original as `translated_from` (written by
+`lillesite translations --mark-done`) is stale exactly when the original no longer matches it. One
+without a record is judged by git's history when the site is in a repository (the original's last
+change against the translation's), and never called stale otherwise: see stale_because().
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class RecordStore(Protocol):
 
 log = logging.getLogger(__name__)
 HISTORY_RECORD = "history.pickle"  # in the build cache: see read_history()
+HISTORY_RULE = 2  # in the cache's key: a record read by an older rule is read again
 UNCOMMITTED = 0  # rank of a file changed in the working tree: newer than any commit
 GIT_TIMEOUT = 60
 
@@ -81,19 +83,38 @@ def read_history(root: Path, cache: RecordStore | None = None) -> History | None
 
 
 def _committed_ranks(git, key: tuple, cache: RecordStore | None) -> dict[str, int]:
-    """Each content file's rank in the log of the commit in `key`; from the cache when it was read for that key."""
+    """Each content file's rank in the log of the commit in `key`; from the cache when it was read for that key.
+
+    A file moved or renamed without a change of its text (a new year's folder, a new key for both
+    languages) keeps the rank of its last real change: a move is not an edit to translate.
+    """
+    key = (HISTORY_RULE, *key)
     known = cache.load(HISTORY_RECORD) if cache else None
     if isinstance(known, tuple) and len(known) == 2 and known[0] == key:
         return known[1]
     ranks: dict[str, int] = {}
-    log_text = git("log", "--topo-order", "--no-renames", "--relative", "--name-only", "--format=%x00", "--",
+    log_text = git("log", "--topo-order", "-M", "--relative", "--name-status", "-z", "--format=%x01", "--",
                    "content")
     if log_text is None:
         return ranks  # git failed this time: not kept
-    for number, commit in enumerate(log_text.split("\0")[1:], start=1):
-        for rel in commit.split("\n"):
-            if rel and rel not in ranks:
-                ranks[rel] = number
+    renamed: dict[str, str] = {}  # a file's older name -> its name now, from the moves seen so far (newest first)
+    number = 0
+    tokens = iter(token.lstrip("\n") for token in log_text.split("\0"))
+    for token in tokens:
+        if token == "\x01":  # the next commit, older than the last
+            number += 1
+        elif token[:1] in ("R", "C"):  # then the old name and the new one
+            old, new = next(tokens, ""), next(tokens, "")
+            now = renamed.get(new, new)
+            if token == "R100":
+                renamed[old] = now
+            elif now not in ranks:
+                ranks[now] = number
+        elif token:  # A, M, D, T...: then the file's name
+            path = next(tokens, "")
+            now = renamed.get(path, path)
+            if path and now not in ranks:
+                ranks[now] = number
     if cache:
         cache.store(HISTORY_RECORD, (key, ranks))
     return ranks
@@ -107,13 +128,30 @@ def _stamp(path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-def is_stale(entry: Entry, source: Entry, history: History | None) -> bool:
+RECORDED = "translated_from"  # why a translation is stale: its original differs from the recorded version
+LATER = "git"  # ... or, with nothing recorded, git's history shows the original changed after it
+
+
+def stale_because(entry: Entry, source: Entry, history: History | None) -> str | None:
+    """Why `entry` lags behind its original `source` (RECORDED or LATER), or None.
+
+    A recorded `translated_from` decides alone, whatever git's dates say: it names the exact version of
+    the original that was translated. Without one, git's history is a guess: it sees that the original
+    changed after the translation, not whether the change needs translating, and it cannot order two
+    uncommitted edits. Outside git, a translation with no record is never called stale.
+    """
     if entry is source:
-        return False
-    if history is not None:
-        return history.rank(source.rel) < history.rank(entry.rel)
+        return None
     recorded = entry.doc.meta.get("translated_from")
-    return recorded is not None and recorded != source.doc.fingerprint
+    if recorded is not None:
+        return RECORDED if recorded != source.doc.fingerprint else None
+    if history is not None and history.rank(source.rel) < history.rank(entry.rel):
+        return LATER
+    return None
+
+
+def is_stale(entry: Entry, source: Entry, history: History | None) -> bool:
+    return stale_because(entry, source, history) is not None
 
 
 def outdated(site: Site, history: History | None) -> dict[str, Entry]:
@@ -133,6 +171,7 @@ class Item:
     title: str  # in the original's language
     source: str  # the original's file
     file: str | None  # the translation's file, when it exists
+    reason: str | None = None  # for a stale one: RECORDED or LATER
 
 
 @dataclass(frozen=True)
@@ -147,14 +186,27 @@ class Status:
         return {"mode": self.mode, "missing": items(self.missing), "stale": items(self.stale)}
 
     def as_table(self) -> str:
-        lines = [f"staleness from {'git history' if self.mode == 'git' else 'recorded fingerprints'}"]
+        lines = [RULE[self.mode], MARK_DONE]
         for lang in self.missing:
             lines.append(f"\n{lang}: {len(self.missing[lang])} missing, {len(self.stale[lang])} stale")
             for item in self.stale[lang]:
-                lines.append(f"  stale    {item.file}  (original {item.source} changed)")
+                lines.append(f"  stale    {item.file}  (original {item.source} changed {SINCE[item.reason]})")
             for item in self.missing[lang]:
                 lines.append(f"  missing  {item.source}  {item.title}")
         return "\n".join(lines)
+
+
+RULE = {  # what the status can and cannot know, in each mode
+    "git": ("staleness from git history\n"
+            "  stale: the original differs from the version recorded in the translation's translated_from;\n"
+            "  without translated_from, git shows that the original changed after the translation (a guess:\n"
+            "  git cannot tell whether the change needs translating, nor order two uncommitted edits)."),
+    "fingerprint": ("staleness from recorded fingerprints (not a git repository)\n"
+                    "  stale: the original differs from the version recorded in the translation's translated_from;\n"
+                    "  without translated_from, nothing tells."),
+}
+MARK_DONE = "  Once a translation is up to date: lillesite translations --mark-done FILE"
+SINCE = {RECORDED: "since its translated_from", LATER: "after it, says git"}
 
 
 def status(site: Site, history: History | None) -> Status:
@@ -167,8 +219,8 @@ def status(site: Site, history: History | None) -> Status:
             entry = tset.entries.get(lang)
             if entry is None:
                 missing[lang].append(Item(kind, key, source.title, source.rel, None))
-            elif is_stale(entry, source, history):
-                stale[lang].append(Item(kind, key, source.title, source.rel, entry.rel))
+            elif why := stale_because(entry, source, history):
+                stale[lang].append(Item(kind, key, source.title, source.rel, entry.rel, why))
     return Status("git" if history is not None else "fingerprint",
                   {lang: tuple(v) for lang, v in missing.items()}, {lang: tuple(v) for lang, v in stale.items()})
 

@@ -5,6 +5,8 @@ import json
 import subprocess
 from unittest import mock
 
+import pytest
+
 from tests.conftest import MINIMAL_CONFIG, build_site, run_cli, write_site
 
 FILES = {
@@ -176,3 +178,116 @@ def test_notice_is_in_the_pages_own_language(tmp_path):
     out = build_site(write_site(tmp_path / "site", files, config=config))
     french = (out / "fr/office/index.html").read_text(encoding="utf-8")
     assert "Cette traduction n" in french and "Lire l" in french and "(English)" in french
+
+
+# ------------------------------------------------------------------ the staleness rule, case by case
+# A recorded `translated_from` decides alone: stale exactly when it differs from the original as it is now,
+# whatever git's dates say. Without one, git's history decides: stale when the original changed (a commit or
+# an uncommitted edit) after the translation's last change; moving or renaming a file is not a change.
+ORIGINAL = "content/news/2023-03-31-reunion.fr.md"
+TRANSLATION = "content/news/2023-03-31-reunion.en.md"
+PAIR = {
+    ORIGINAL: "---\ntitle: Réunion\n---\n120 participants.\n",
+    TRANSLATION: "---\ntitle: Meeting\n---\n120 participants.\n",
+}
+
+
+def _act(site, action: str) -> None:
+    from lillesite.config import load_config
+    from lillesite.translations import mark_done
+
+    def current(lang: str):
+        found = sorted(site.glob(f"content/news/**/*-reunion.{lang}.md")) + sorted(
+            site.glob(f"content/news/**/*-rencontre.{lang}.md"))
+        return found[0]
+
+    if action in ("edit fr", "edit en"):
+        path = current(action[-2:])
+        path.write_text(path.read_text(encoding="utf-8") + "Encore.\n", encoding="utf-8")
+    elif action == "150 participants":  # the original edited back and forth: the same bytes as before
+        path = current("fr")
+        path.write_text(path.read_text(encoding="utf-8").replace("120", "150"), encoding="utf-8")
+    elif action == "120 participants":
+        path = current("fr")
+        path.write_text(path.read_text(encoding="utf-8").replace("150", "120"), encoding="utf-8")
+    elif action == "commit":
+        git(site, "add", "-A")
+        git(site, "commit", "-qm", "change")
+    elif action == "mark done":
+        mark_done(load_config(site), current("en"))
+    elif action == "move fr":  # into a folder of the year: only the name counts, the content is the same
+        (site / "content/news/2023").mkdir(exist_ok=True)
+        git(site, "mv", ORIGINAL, "content/news/2023/2023-03-31-reunion.fr.md")
+    elif action == "rename both":  # a new key for the pair
+        for lang in ("fr", "en"):
+            path = current(lang)
+            git(site, "mv", path.relative_to(site).as_posix(),
+                path.with_name(path.name.replace("reunion", "rencontre")).relative_to(site).as_posix())
+    else:
+        raise AssertionError(action)
+
+
+def _stale_files(site) -> list[str]:
+    from lillesite import translations
+    from lillesite.build import build
+    from lillesite.config import load_config
+    from lillesite.options import BuildOptions
+
+    config = load_config(site)
+    result = build(config, BuildOptions(preview=True, write=False))
+    found = translations.status(result.site, translations.read_history(config.root))
+    return [item.file for item in found.stale["en"]]
+
+
+@pytest.mark.parametrize("actions, stale", [
+    # without translated_from: git's history
+    ([], False),
+    (["edit fr"], True),  # an uncommitted edit of the original counts already
+    (["edit fr", "commit"], True),
+    (["edit fr", "commit", "edit en"], False),  # the translation is being updated: newer than the original
+    (["edit fr", "commit", "edit en", "commit"], False),
+    (["edit en", "commit", "edit fr", "commit"], True),
+    (["edit fr", "edit en"], False),  # both uncommitted: git cannot tell which came first
+    (["move fr", "commit"], False),  # a move is not a change of the text
+    (["move fr", "edit fr", "commit"], True),
+    (["rename both", "commit"], False),
+    # with translated_from: the fingerprint alone
+    (["mark done"], False),
+    (["mark done", "commit"], False),
+    (["mark done", "commit", "edit fr"], True),
+    (["mark done", "commit", "edit fr", "commit"], True),
+    # issue 20: French edited and committed, then a typo fixed in the English and committed
+    (["mark done", "commit", "150 participants", "commit", "edit en", "commit"], True),
+    (["mark done", "commit", "150 participants", "edit en"], True),
+    (["mark done", "commit", "edit en", "commit", "150 participants", "commit"], True),
+    (["mark done", "commit", "150 participants", "commit", "mark done"], False),
+    (["mark done", "commit", "150 participants", "commit", "mark done", "commit"], False),
+    (["mark done", "commit", "150 participants", "commit", "120 participants", "commit"], False),  # same bytes
+    (["mark done", "commit", "move fr", "commit"], False),
+    (["mark done", "commit", "rename both", "commit"], False),
+    (["mark done", "commit", "rename both", "edit fr", "commit"], True),
+    (["edit fr", "commit", "mark done"], False),  # recorded, not yet committed: done all the same
+], ids=lambda value: " + ".join(value) or "nothing" if isinstance(value, list) else str(value))
+def test_staleness_rule(tmp_path, actions, stale):
+    site = write_site(tmp_path / "site", PAIR)
+    git(site, "init", "-q")
+    git(site, "add", ".")
+    git(site, "commit", "-qm", "original and translation")
+    for action in actions:
+        _act(site, action)
+    assert bool(_stale_files(site)) == stale, actions
+
+
+def test_issue_20_the_status_says_stale_and_how_to_mark_it_done(tmp_path):
+    site = write_site(tmp_path / "site", PAIR)
+    git(site, "init", "-q")
+    for action in ("mark done", "commit", "150 participants", "commit", "edit en", "commit"):
+        _act(site, action)
+    table = run_cli("translations", "--site", str(site))
+    assert table.returncode == 0, table.stderr
+    assert "en: 0 missing, 1 stale" in table.stdout, table.stdout
+    assert "translated_from" in table.stdout and "--mark-done" in table.stdout
+    notice = run_cli("check", "--site", str(site))
+    assert (f"{TRANSLATION}:1: notice: translation may be out of date: {ORIGINAL} changed since it was "
+            "translated") in notice.stderr, notice.stderr
+    assert "lillesite translations --mark-done" in notice.stderr
