@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -11,31 +12,79 @@ import sys
 import time
 from pathlib import Path
 
-from lillesite import __version__, runtime
+from lillesite import __version__, messages, runtime
 from lillesite.config import load_config
 from lillesite.build import build
 from lillesite.errors import BuildFailed, Diagnostics, LilleError, UsageError
+from lillesite.messages import ENGLISH, Translator, _
 from lillesite.options import BuildOptions, BuildResult
 
 log = logging.getLogger("lillesite")
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-def _site_argument(parser: argparse.ArgumentParser) -> None:
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, *args, translate: Translator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.translate = translate
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, self.translate(_("usage: ")) if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its own words ("usage:", "options", -h's help, its errors) in the editor's language:
+    Python ships no French for them, and gettext's process-wide domain is not ours to set."""
+
+    def __init__(self, *args, translate: Translator = ENGLISH, **kwargs):
+        self.translate = translate
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = translate(_("positional arguments"))
+        self._optionals.title = translate(_("options"))
+        self.add_argument("-h", "--help", action="help", help=translate(_("show this help message and exit")))
+
+    def _get_formatter(self):
+        return _Formatter(prog=self.prog, translate=self.translate)
+
+    def add_subparsers(self, **kwargs):
+        kwargs.setdefault("parser_class", functools.partial(_Parser, translate=self.translate))
+        return super().add_subparsers(**kwargs)
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        text = self.translate(messages.recover(message, _ARGPARSE_MESSAGES))
+        self.exit(EXIT_USAGE, self.translate(_("{prog}: error: {message}", prog=self.prog, message=text)) + "\n")
+
+
+# argparse's errors, which reach error() as English text; those of the argument types below too.
+_ARGPARSE_MESSAGES = (
+    _("argument {argument}: {problem}", argument="", problem=""),
+    _("the following arguments are required: {names}", names=""),
+    _("unrecognized arguments: {names}", names=""),
+    _("invalid choice: {value} (choose from {choices})", value="", choices=""),
+    _("expected one argument"),
+    _("expected at least one argument"),
+    _("invalid {type} value: {value}", type="", value=""),
+    _("expected a whole number of at least 1, got {value}", value=""),
+)
+
+
+def _site_argument(parser: argparse.ArgumentParser, t: Translator = ENGLISH) -> None:
     parser.add_argument("--site", type=Path, default=None, metavar="DIR",
-                        help="the site directory (with site.yml); default: the current directory")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and stage timings")
+                        help=t(_("the site directory (with site.yml); default: the current directory")))
+    parser.add_argument("--debug", action="store_true", help=t(_("show tracebacks and stage timings")))
 
 
-def _build_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", metavar="URL", help="override base_url of site.yml (e.g. for a preview deploy)")
-    parser.add_argument("--drafts", action="store_true", help="include drafts")
-    parser.add_argument("--future", action="store_true", help="include future-dated news items")
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+def _build_arguments(parser: argparse.ArgumentParser, t: Translator) -> None:
+    parser.add_argument("--base-url", metavar="URL",
+                        help=t(_("override base_url of site.yml (e.g. for a preview deploy)")))
+    parser.add_argument("--drafts", action="store_true", help=t(_("include drafts")))
+    parser.add_argument("--future", action="store_true", help=t(_("include future-dated news items")))
+    parser.add_argument("--strict", action="store_true", help=t(_("treat warnings as errors")))
     parser.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N",
-                        help="processes parsing Markdown on a cold build; default: the CPU count")
+                        help=t(_("processes parsing Markdown on a cold build; default: the CPU count")))
     parser.add_argument("--no-cache", dest="use_cache", action="store_false",
-                        help="neither read nor write the build cache (.lillesite-cache/)")
+                        help=t(_("neither read nor write the build cache (.lillesite-cache/)")))
 
 
 def _positive(text: str) -> int:
@@ -44,25 +93,29 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lillesite", description="Static multilingual website generator.")
-    parser.add_argument("--version", action="version", version=f"lillesite {__version__}")
+def make_parser(translate: Translator = ENGLISH) -> argparse.ArgumentParser:
+    t = translate
+    parser = _Parser(prog="lillesite", description=t(_("Static multilingual website generator.")), translate=t)
+    parser.add_argument("--version", action="version", version=f"lillesite {__version__}",
+                        help=t(_("show the version number and exit")))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = commands.add_parser("build", help="build the site into _site/")
-    _site_argument(p)
-    _build_arguments(p)
-    p.add_argument("--out", type=Path, metavar="DIR", help="output folder; default: _site in the site directory")
+    p = commands.add_parser("build", help=t(_("build the site into _site/")))
+    _site_argument(p, t)
+    _build_arguments(p, t)
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help=t(_("output folder; default: _site in the site directory")))
     p.set_defaults(run=cmd_build)
 
-    p = commands.add_parser("check", help="validate everything without writing output")
-    _site_argument(p)
-    _build_arguments(p)
+    p = commands.add_parser("check", help=t(_("validate everything without writing output")))
+    _site_argument(p, t)
+    _build_arguments(p, t)
     p.set_defaults(run=cmd_check)
 
-    p = commands.add_parser("serve", help="live preview: rebuild and reload the browser on every save")
-    _site_argument(p)
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on; default 127.0.0.1 (this computer only)")
+    p = commands.add_parser("serve", help=t(_("live preview: rebuild and reload the browser on every save")))
+    _site_argument(p, t)
+    p.add_argument("--host", default="127.0.0.1",
+                   help=t(_("address to listen on; default 127.0.0.1 (this computer only)")))
     p.add_argument("--port", type=int, default=8000, help="default 8000")
     p.set_defaults(run=cmd_serve)
 
@@ -80,11 +133,11 @@ def make_parser() -> argparse.ArgumentParser:
         _site_argument(sub)
         sub.set_defaults(run=cmd_new)
 
-    p = commands.add_parser("translations", help="list missing and stale translations")
-    _site_argument(p)
+    p = commands.add_parser("translations", help=t(_("list missing and stale translations")))
+    _site_argument(p, t)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--mark-done", type=Path, metavar="FILE", nargs="+",
-                   help="record that FILE is up to date with its original")
+                   help=t(_("record that FILE is up to date with its original")))
     p.set_defaults(run=cmd_translations)
 
     p = commands.add_parser("import-feed", help="import the news of an RSS or Atom feed (file or URL)")
@@ -111,20 +164,21 @@ def _pair(text: str) -> tuple[str, str]:
     return lang, source
 
 
-def report(errors: list[LilleError], stream=None) -> None:
-    """'path:line: level: message' lines; GitHub workflow annotations too when running there."""
+def report(errors: list[LilleError], stream=None, *, translate: Translator | None = None) -> None:
+    """'path:line: level: message' lines in the editor's language; GitHub workflow annotations too when
+    running there (their `::error file=…,line=…::` syntax stays as GitHub reads it, the text is translated)."""
     stream = stream or sys.stderr
+    translate = translate or messages.translator(os.environ)
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for error in errors:
-        print(error.describe(), file=stream)
+        print(error.describe(translate), file=stream)
         if annotate:
-            hint = f" ({error.hint})" if error.hint else ""
             props = []
             if error.location:
                 props.append(f"file={error.location.path}")
                 if error.location.line:
                     props.append(f"line={error.location.line}")
-            text = f"{error.message}{hint}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            text = error.text(translate).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             print(f"::{error.level} {','.join(props)}::{text}", file=stream)
 
 
@@ -141,25 +195,28 @@ def _config(args):
 
 
 def summary(result: BuildResult, seconds: float, verdict: str = "") -> str:
+    """The summary line's English text (a Message: cli's callers translate it)."""
     pages = result.summary.pages
     per_lang = ", ".join(f"{lang} {count}" for lang, count in pages.items())
-    text = f"{sum(pages.values())} pages ({per_lang}), {result.summary.feeds} feeds"
+    text = _("{pages} pages ({per_language}), {feeds} feeds", pages=sum(pages.values()), per_language=per_lang,
+             feeds=result.summary.feeds)
     if result.written:
         w = result.written
-        text += f" -> {result.out} ({w.written} written, {w.unchanged} unchanged, {w.removed} removed)"
-    text += f" in {seconds:.2f} s{verdict}"
+        text = _("{summary} -> {out} ({written} written, {unchanged} unchanged, {removed} removed)", summary=text,
+                 out=str(result.out), written=w.written, unchanged=w.unchanged, removed=w.removed)
+    text = _("{summary} in {seconds:.2f} s{verdict}", summary=text, seconds=seconds, verdict=verdict)
     scheduled = result.summary.next_scheduled
     if scheduled:
-        text += (f"\nnext scheduled item goes live {scheduled:%Y-%m-%d %H:%M} ({scheduled:%z}), "
-                 "with the first build after that moment")
+        text = _("{summary}\nnext scheduled item goes live {moment} ({offset}), with the first build after that moment",
+                 summary=text, moment=scheduled.strftime("%Y-%m-%d %H:%M"), offset=scheduled.strftime("%z"))
     return text
 
 
 def cmd_build(args) -> int:
     start = time.perf_counter()
     result = build(_config(args), _options(args, stop_if_unchanged=True))
-    report(result.warnings)
-    print(f"built {summary(result, time.perf_counter() - start)}")
+    report(result.warnings, translate=args.translate)
+    print(args.translate(_("built {summary}", summary=summary(result, time.perf_counter() - start))))
     if args.debug:
         print("  " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items()))
     return EXIT_OK
@@ -168,10 +225,11 @@ def cmd_build(args) -> int:
 def cmd_check(args) -> int:
     start = time.perf_counter()
     result = build(_config(args), _options(args, write=False))
-    report(result.warnings)
+    report(result.warnings, translate=args.translate)
     warnings = sum(1 for finding in result.warnings if finding.level == "warning")
     notices = len(result.warnings) - warnings
-    print(f"checked {summary(result, time.perf_counter() - start, f': {warnings} warning(s), {notices} notice(s), no errors')}")
+    verdict = _(": {warnings} warning(s), {notices} notice(s), no errors", warnings=warnings, notices=notices)
+    print(args.translate(_("checked {summary}", summary=summary(result, time.perf_counter() - start, verdict))))
     return EXIT_OK
 
 
@@ -179,7 +237,8 @@ def cmd_serve(args) -> int:
     from lillesite import serve  # tornado and livereload load only for the command that needs them
 
     runtime.tuned_for_a_server()
-    serve.run(load_config(args.site), host=args.host, port=args.port, report=report)
+    serve.run(load_config(args.site), host=args.host, port=args.port,
+              report=functools.partial(report, translate=args.translate))
     return EXIT_OK
 
 
@@ -201,7 +260,8 @@ def cmd_translations(args) -> int:
     config = load_config(args.site)
     for path in args.mark_done or ():
         value = translations.mark_done(config, path)
-        print(f"marked {path} as translated from the original as it is now ({value})")
+        print(args.translate(_("marked {path} as translated from the original as it is now ({value})",
+                               path=str(path), value=value)))
     if args.mark_done:
         return EXIT_OK
     result = build(config, BuildOptions(preview=True, write=False))
@@ -230,13 +290,15 @@ def cmd_import_feed(args) -> int:
 def main(argv: list[str] | None = None, *, default_command: str | None = None,
          default_site: Path | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = make_parser()
+    translate = messages.translator(os.environ)  # the editor's language, chosen once, as git does
+    parser = make_parser(translate)
     if default_command and (not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, default_command)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
+    args.translate = translate
     if getattr(args, "site", "") is None:
         args.site = default_site or Path(".")
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, format="%(message)s")
@@ -246,15 +308,16 @@ def main(argv: list[str] | None = None, *, default_command: str | None = None,
     try:
         return args.run(args)
     except BuildFailed as failure:
-        report(failure.errors)
+        report(failure.errors, translate=translate)
         usage = all(isinstance(e, UsageError) for e in failure.errors)
         errors = sum(1 for e in failure.errors if e.level == "error")
         if not usage:
             warnings = sum(1 for e in failure.errors if e.level == "warning")
-            print(f"build failed: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+            print(translate(_("build failed: {errors} error(s), {warnings} warning(s)", errors=errors,
+                              warnings=warnings)), file=sys.stderr)
         return EXIT_USAGE if usage else EXIT_ERRORS
     except KeyboardInterrupt:
-        print("interrupted; the previous output is untouched", file=sys.stderr)
+        print(translate(_("interrupted; the previous output is untouched")), file=sys.stderr)
         return 130
     except Exception:
         if args.debug:
@@ -262,8 +325,8 @@ def main(argv: list[str] | None = None, *, default_command: str | None = None,
         import traceback
 
         last = traceback.format_exc().strip().splitlines()[-1]
-        print(f"internal error in lillesite: {last}\n(run again with --debug for the traceback, "
-              "and please report it)", file=sys.stderr)
+        print(translate(_("internal error in lillesite: {problem}\n(run again with --debug for the traceback, "
+                          "and please report it)", problem=last)), file=sys.stderr)
         return EXIT_ERRORS
 
 

@@ -20,6 +20,7 @@ import babel
 
 from lillesite import yamltext
 from lillesite.errors import BuildFailed, ConfigError, Diagnostics, Location
+from lillesite.messages import _
 
 THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"  # the built-in theme, under the site's own
 THEME_LOCALES = Path(__file__).parent / "theme" / "locales"
@@ -58,7 +59,8 @@ class _Reader:
     def error(self, keys: tuple[str, ...], message: str, hint: str | None = None) -> None:
         line = yamltext.key_line(self.text, keys)
         name = ".".join(keys)
-        self.found.add(ConfigError(f"Config value {name!r}: {message}", Location(self.display, line), hint=hint))
+        self.found.add(ConfigError(_("Config value {name!r}: {message}", name=name, message=message),
+                                    Location(self.display, line), hint=hint))
 
     def unknown_keys(self, data: dict, allowed, prefix: tuple[str, ...]) -> None:
         for key in data:
@@ -66,8 +68,9 @@ class _Reader:
                 close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1)
                 self.error(
                     prefix + (str(key),),
-                    "unknown key",
-                    hint=f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}",
+                    _("unknown key"),
+                    hint=_("did you mean {key!r}?", key=close[0]) if close
+                    else _("known keys: {keys}", keys=", ".join(sorted(allowed))),
                 )
 
     def per_language(self, keys: tuple[str, ...], value: Any, *, slug: bool = False) -> dict[str, str]:
@@ -76,19 +79,20 @@ class _Reader:
         if isinstance(value, str) and not slug:
             return {code: value for code in codes}
         if not isinstance(value, dict):
-            self.error(keys, "expected a mapping of language code to text" + ("" if slug else ", or a text"))
+            self.error(keys, _("expected a mapping of language code to text") if slug
+                       else _("expected a mapping of language code to text, or a text"))
             return {code: "" for code in codes}
         for code in value:
             if code not in codes:
-                self.error(keys + (str(code),), f"language {code!r} is not in 'languages'")
+                self.error(keys + (str(code),), _("language {code!r} is not in 'languages'", code=code))
         result = {}
         for code in codes:
             text = value.get(code)
             if not isinstance(text, str) or not text.strip():
-                self.error(keys, f"missing text for language {code!r}")
+                self.error(keys, _("missing text for language {code!r}", code=code))
                 text = ""
             elif slug and not SLUG_RE.match(text):
-                self.error(keys + (code,), f"{text!r} is not a URL slug (lowercase letters, digits and '-')")
+                self.error(keys + (code,), _("{text!r} is not a URL slug (lowercase letters, digits and '-')", text=text))
             result[code] = text
         return result
 
@@ -144,7 +148,7 @@ class Languages(Option):
         if isinstance(specs, list):
             specs = {code: None for code in specs}
         if not isinstance(specs, dict) or not specs:
-            r.error(self.keys, "expected a mapping of language codes, e.g. {fr: {locale: fr_FR}, en: {locale: en_GB}}")
+            r.error(self.keys, _("expected a mapping of language codes, e.g. {fr: {locale: fr_FR}, en: {locale: en_GB}}"))
             return ()
         return tuple(lang for code, spec in specs.items() if (lang := _language(r, code, spec)))
 
@@ -155,7 +159,7 @@ class DefaultLanguage(Option):
     def read(self, value: Any, r: _Reader) -> str:
         codes = r.codes
         if value is not ABSENT and value not in codes:
-            r.error(self.keys, f"{value!r} is not one of the languages {list(codes)}")
+            r.error(self.keys, _("{value!r} is not one of the languages {codes}", value=value, codes=list(codes)))
         return value if value in codes else (codes[0] if codes else "en")
 
 
@@ -168,7 +172,7 @@ class TimeZone(Option):
         try:
             ZoneInfo(str(value))
         except (ZoneInfoNotFoundError, ValueError):
-            r.error(self.keys, f"unknown time zone {value!r}", hint="for example 'Europe/Paris'")
+            r.error(self.keys, _("unknown time zone {value!r}", value=value), hint=_("for example 'Europe/Paris'"))
             return "UTC"
         return str(value)
 
@@ -202,7 +206,8 @@ class Integer(Option):
         if value is ABSENT or value is None:
             return self.default
         if isinstance(value, bool) or not isinstance(value, int) or value < self.minimum:
-            r.error(self.keys, f"expected a whole number of at least {self.minimum}, got {value!r}")
+            r.error(self.keys, _("expected a whole number of at least {minimum}, got {value!r}",
+                                  minimum=self.minimum, value=value))
             return self.default
         return value
 
@@ -214,7 +219,7 @@ class Boolean(Option):
         if value is ABSENT:
             return self.default
         if not isinstance(value, bool):
-            r.error(self.keys, "expected true or false")
+            r.error(self.keys, _("expected true or false"))
             return self.default
         return value
 
@@ -225,7 +230,7 @@ class TagLabels(Option):
     def read(self, value: Any, r: _Reader) -> dict[str, dict[str, str]]:
         labels = value if value is not ABSENT and value else {}
         if not isinstance(labels, dict):
-            r.error(self.keys, "expected a mapping of tag to {language: label}")
+            r.error(self.keys, _("expected a mapping of tag to {language: label}"))
             return {}
         return {str(tag): r.per_language(self.keys + (str(tag),), names) for tag, names in labels.items()}
 
@@ -241,14 +246,14 @@ class Config:
 
     root: Path  # the site folder
     base_url: str = setting(BaseUrl(  # always ends with "/"
-        "base_url", required="add the address the site is published at, e.g. 'base_url: https://example.org/'"))
+        "base_url", required=_("add the address the site is published at, e.g. 'base_url: https://example.org/'")))
     languages: tuple[Language, ...] = setting(Languages(
-        "languages", required="add for example 'languages: {fr: {locale: fr_FR}, en: {locale: en_GB}}'"))
+        "languages", required=_("add for example 'languages: {fr: {locale: fr_FR}, en: {locale: en_GB}}'")))
     # the source language: translations inherit from it, x-default points to it
     default_language: str = setting(DefaultLanguage(
-        "default_language", required="add a line such as 'default_language: fr' (the language translations start from)"))
+        "default_language", required=_("add a line such as 'default_language: fr' (the language translations start from)")))
     timezone: str = setting(TimeZone("timezone", default="Europe/Paris"))
-    title: dict[str, str] = setting(Texts("title", required="add for example 'title: {fr: Mon site, en: My site}'"))
+    title: dict[str, str] = setting(Texts("title", required=_("add for example 'title: {fr: Mon site, en: My site}'")))
     description: dict[str, str] = setting(Texts("description", default=""))
     news_slug: dict[str, str] = setting(Slugs("news.slug", default="news"))
     news_per_page: int = setting(Integer("news.per_page", default=10))
@@ -291,7 +296,7 @@ class Config:
     def with_base_url(self, base_url: str) -> Config:
         normalized = _base_url(base_url)
         if normalized is None:
-            raise BuildFailed([ConfigError(f"--base-url: {_bad_base_url(base_url)}")])
+            raise BuildFailed([ConfigError(_("--base-url: {problem}", problem=_bad_base_url(base_url)))])
         return replace(self, base_url=normalized)
 
     def tag_label(self, tag: str, lang: str) -> str:
@@ -325,7 +330,7 @@ def _base_url(url: Any) -> str | None:
 
 
 def _bad_base_url(url: Any) -> str:
-    return f"expected an absolute http(s) URL such as 'https://example.org/', got {url!r}"
+    return _("expected an absolute http(s) URL such as 'https://example.org/', got {url!r}", url=url)
 
 
 def _language(r: _Reader, code: Any, spec: Any) -> Language | None:
@@ -333,17 +338,17 @@ def _language(r: _Reader, code: Any, spec: Any) -> Language | None:
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
-        r.error(keys, "expected a mapping such as {locale: fr_FR}")
+        r.error(keys, _("expected a mapping such as {locale: fr_FR}"))
         return None
     r.unknown_keys(spec, {"locale", "name"}, keys)
     if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
-        r.error(keys, f"{code!r} is not a language code such as 'fr' or 'en'")
+        r.error(keys, _("{code!r} is not a language code such as 'fr' or 'en'", code=code))
         return None
     locale_id = spec.get("locale", code.replace("-", "_"))
     try:
         locale = babel.Locale.parse(locale_id)
     except (ValueError, TypeError, babel.UnknownLocaleError):
-        r.error(keys, f"unknown language or locale {locale_id!r}")
+        r.error(keys, _("unknown language or locale {locale!r}", locale=locale_id))
         return None
     name = spec.get("name") or locale.get_language_name(locale)
     return Language(code=code, locale=str(locale), name=name[:1].upper() + name[1:])
@@ -371,17 +376,18 @@ def load_config(site_dir: Path) -> Config:
 def _read(site_dir: Path, path: Path) -> tuple[str, dict]:
     """site.yml's text and settings; a ConfigError when it cannot be read as a mapping."""
     if not path.is_file():
-        raise ConfigError(f"no {CONFIG_NAME} here: is {str(site_dir)!r} a site directory?", Location(str(path)))
+        raise ConfigError(_("no {name} here: is {folder!r} a site directory?", name=CONFIG_NAME, folder=str(site_dir)),
+                          Location(str(path)))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text ({exc.reason})", Location(CONFIG_NAME)) from None
+        raise ConfigError(_("not UTF-8 text ({reason})", reason=exc.reason), Location(CONFIG_NAME)) from None
     try:
         data = yamltext.load(text)
     except yamltext.YamlSyntaxError as exc:
         raise ConfigError(exc.message, Location(CONFIG_NAME, exc.line), hint=exc.hint) from None
     if not isinstance(data, dict):
-        raise ConfigError("expected a mapping of settings", Location(CONFIG_NAME, 1))
+        raise ConfigError(_("expected a mapping of settings"), Location(CONFIG_NAME, 1))
     return text, data
 
 
@@ -403,8 +409,8 @@ def _check_keys(r: _Reader, data: dict) -> None:
         if isinstance(data[section], dict):
             r.unknown_keys(data[section], keys, (section,))
         else:
-            r.error((section,), "expected a mapping")
+            r.error((section,), _("expected a mapping"))
             data[section] = {}
     for option in SETTINGS.values():
         if option.required and _given(data, option.keys) is ABSENT:
-            r.error(option.keys, "required", hint=option.required)
+            r.error(option.keys, _("required"), hint=option.required)

@@ -8,6 +8,7 @@ from typing import Any
 from lillesite.errors import ContentError, Diagnostics, Location
 from lillesite.frontmatter import ContentErrors, decode, split
 from lillesite.markup import Converter, Link
+from lillesite.messages import _
 from lillesite.sources import SourceFile
 
 
@@ -50,8 +51,9 @@ def parse(source: SourceFile, raw: bytes, converter: Converter, report: Diagnost
     try:
         markup = converter.convert(front.body, source_rel=where, body_line=front.body_line)
     except Exception as exc:  # noqa: BLE001 - Python-Markdown fails on some odd input: say where, go on
-        report.add(ContentError(f"the Markdown of this file could not be converted ({type(exc).__name__}: {exc}); "
-                                "look for an unusual construct, e.g. footnotes nested in footnotes",
+        report.add(ContentError(_("the Markdown of this file could not be converted ({problem}); "
+                                  "look for an unusual construct, e.g. footnotes nested in footnotes",
+                                  problem=type(exc).__name__ + ": " + str(exc)),
                                 Location(where, front.body_line)))
         return None
     report.extend(ContentError(message, Location(where, line), level=level)

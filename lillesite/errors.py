@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
+
+from lillesite.messages import ENGLISH, _
+
+# The level words, shown in the editor's language like the rest of the line (git's "erreur :" too); the
+# `path:line:` before them stays as it is, and GitHub's annotations keep their English keywords.
+LEVELS = {"error": _("error"), "warning": _("warning"), "notice": _("notice")}
 
 
 @dataclass(frozen=True, order=True)
@@ -41,11 +47,16 @@ class LilleError(Exception):
         text = f"{self.location}: {self.message}" if self.location else self.message
         return f"{text} ({self.hint})" if self.hint else text
 
-    def describe(self) -> str:
-        """'path:line: level: message (hint)': how every finding is shown, in the terminal and in preview."""
+    def describe(self, translate: Callable[[str], str] = ENGLISH) -> str:
+        """'path:line: level: message (hint)': how every finding is shown, in the terminal and in preview,
+        in the language of `translate` (a messages.Translator)."""
         where = f"{self.location}: " if self.location else ""
-        hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}{self.level}: {self.message}{hint}"
+        return f"{where}{translate(LEVELS.get(self.level, self.level))}: {self.text(translate)}"
+
+    def text(self, translate: Callable[[str], str] = ENGLISH) -> str:
+        """'message (hint)' in the language of `translate`."""
+        hint = f" ({translate(self.hint)})" if self.hint else ""
+        return f"{translate(self.message)}{hint}"
 
     def sort_key(self) -> tuple:
         loc = self.location or Location("")

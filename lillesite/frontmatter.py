@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from lillesite import yamltext
 from lillesite.errors import ContentError, Diagnostics, Location
+from lillesite.messages import _
 from lillesite.sources import calendar_date
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -45,46 +46,46 @@ def decode(raw: bytes, where: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ContentError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+            _("not UTF-8 text (byte 0x{byte:02x})", byte=raw[exc.start]),
             Location(where, line),
-            hint="save the file as UTF-8",
+            hint=_("save the file as UTF-8"),
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     control = _CONTROL_RE.search(text)
     if control:
         raise ContentError(
-            f"invisible control character U+{ord(control.group()):04X} in the text",
+            _("invisible control character U+{code:04X} in the text", code=ord(control.group())),
             Location(where, text.count("\n", 0, control.start()) + 1),
-            hint="often pasted from another program: delete it",
+            hint=_("often pasted from another program: delete it"),
         )
     return text
 
 
 def split(text: str, where: str) -> FrontMatter:
     if not text.strip():
-        raise ContentError("empty file: it needs front matter with at least a title", Location(where, 1))
+        raise ContentError(_("empty file: it needs front matter with at least a title"), Location(where, 1))
     lines = text.split("\n")
     if lines[0].rstrip() != "---":
         raise ContentError(
-            "missing front matter: the file must start with a line '---'",
+            _("missing front matter: the file must start with a line '---'"),
             Location(where, 1),
-            hint="start with three lines: '---', 'title: \"The title\"', '---'",
+            hint=_("start with three lines: '---', 'title: \"The title\"', '---'"),
         )
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             break
     else:
-        raise ContentError("front matter opened on line 1 is never closed with a line '---'", Location(where, 1))
+        raise ContentError(_("front matter opened on line 1 is never closed with a line '---'"), Location(where, 1))
     yaml_text = "\n".join(lines[1:index])
     try:
         data = yamltext.load(yaml_text, _Loader) if yaml_text.strip() else {}
     except yamltext.YamlSyntaxError as exc:
         # +1: the '---' line above the YAML
-        raise ContentError(f"front matter: {exc.message}", Location(where, exc.line + 1 if exc.line else 2),
+        raise ContentError(_("front matter: {problem}", problem=exc.message), Location(where, exc.line + 1 if exc.line else 2),
                            hint=exc.hint) from None
     if not isinstance(data, dict):
         raise ContentError(
-            f"front matter must be 'key: value' lines, not {_kind(data)}",
+            _("front matter must be 'key: value' lines, not {kind}", kind=_kind(data)),
             Location(where, 2),
         )
     values = validate(data, yaml_text, where)
@@ -102,7 +103,7 @@ class _Checker:
         return found + 1 if found else 2  # +1: the '---' line above the YAML
 
     def fail(self, key: str, message: str, hint: str | None = None) -> None:
-        self.found.add(ContentError(f"{key}: {message}", Location(self.where, self.line(key)), hint=hint))
+        self.found.add(ContentError(_("{key}: {problem}", key=key, problem=message), Location(self.where, self.line(key)), hint=hint))
 
 
 def validate(data: dict, yaml_text: str, where: str) -> dict[str, Any]:
@@ -112,15 +113,16 @@ def validate(data: dict, yaml_text: str, where: str) -> dict[str, Any]:
     for key, value in data.items():
         if key not in SCHEMA:
             close = difflib.get_close_matches(str(key), KEYS, n=1)
-            c.fail(str(key), "unknown front matter key",
-                   hint=f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(KEYS)}")
+            c.fail(str(key), _("unknown front matter key"),
+                   hint=_("did you mean {key!r}?", key=close[0]) if close
+                   else _("allowed keys: {keys}", keys=", ".join(KEYS)))
             continue
         checked = SCHEMA[key].check(c, key, value)
         if checked is not None:
             values[key] = checked
     for key in REQUIRED_KEYS:
         if key not in data:
-            c.found.add(ContentError(f"missing {key}: add a line '{key}: \"...\"' to the front matter",
+            c.found.add(ContentError(_("missing {key}: add a line '{key}: \"...\"' to the front matter", key=key),
                                          Location(where, 2)))
     if c.found:
         raise ContentErrors(list(c.found))
@@ -139,10 +141,10 @@ def _text(c: _Checker, key: str, value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        c.fail(key, f"expected text, got {_kind(value)}", hint='put the text in double quotes')
+        c.fail(key, _("expected text, got {kind}", kind=_kind(value)), hint=_("put the text in double quotes"))
         return None
     if _has_control(value):
-        c.fail(key, "contains invisible control characters or invalid characters")
+        c.fail(key, _("contains invisible control characters or invalid characters"))
         return None
     return value.strip()
 
@@ -150,7 +152,7 @@ def _text(c: _Checker, key: str, value: Any) -> str | None:
 def _title(c: _Checker, key: str, value: Any) -> str | None:
     text = _text(c, key, value)
     if text == "":
-        c.fail(key, "is empty")
+        c.fail(key, _("is empty"))
         return None
     return text
 
@@ -162,62 +164,64 @@ def _has_control(value: str) -> bool:
 
 def _kind(value: Any) -> str:
     if value is None:
-        return "nothing"
-    return {bool: "true/false", str: "a text", bytes: "binary data", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
-        type(value), type(value).__name__)
+        return _("nothing")
+    return {bool: _("true/false"), str: _("a text"), bytes: _("binary data"), int: _("a number"), float: _("a number"),
+            list: _("a list"), dict: _("a mapping")}.get(type(value), type(value).__name__)
 
 
 def _date(c: _Checker, key: str, value: Any) -> dt.datetime | dt.date | None:
     if isinstance(value, (dt.date, dt.datetime)):
         return value
     if not isinstance(value, str):
-        c.fail(key, f"expected a date such as 2023-03-31 or 2023-03-31 14:30, got {_kind(value)}")
+        c.fail(key, _("expected a date such as 2023-03-31 or 2023-03-31 14:30, got {kind}", kind=_kind(value)))
         return None
     text = value.strip()
-    hint = "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM"
+    hint = _("write it as YYYY-MM-DD or YYYY-MM-DD HH:MM")
     day = re.match(r"(\d{4}-\d{2}-\d{2})(?=$|[ T])", text)
     if day:
         try:
             calendar_date(day.group(1))
         except ValueError as exc:
-            c.fail(key, f"{value!r} is an impossible date: {exc}", hint=hint)
+            c.fail(key, _("{value!r} is an impossible date: {reason}", value=value, reason=exc.args[0]), hint=hint)
             return None
     try:
         if len(text) == 10:
             return dt.date.fromisoformat(text)
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        c.fail(key, f"{value!r} is not a date", hint=hint)
+        c.fail(key, _("{value!r} is not a date", value=value), hint=hint)
         return None
 
 
 def _tags(c: _Checker, key: str, value: Any) -> tuple[str, ...] | None:
     if not isinstance(value, list):
-        c.fail(key, f"expected a list of words such as [culture, economy], got {_kind(value)}")
+        c.fail(key, _("expected a list of words such as [culture, economy], got {kind}", kind=_kind(value)))
         return None
     bad = [t for t in value if not isinstance(t, str) or not t.strip()]
     if bad:
         empty = bad[0] is None or isinstance(bad[0], str)
-        c.fail(key, "a tag is empty" if empty else f"each tag must be a word, but {bad[0]!r} is {_kind(bad[0])}",
-               hint="write tags as words, e.g. [culture, economy]; put numbers in quotes")
+        c.fail(key, _("a tag is empty") if empty
+               else _("each tag must be a word, but {tag!r} is {kind}", tag=bad[0], kind=_kind(bad[0])),
+               hint=_("write tags as words, e.g. [culture, economy]; put numbers in quotes"))
         return None
     if any(_has_control(t) for t in value):
-        c.fail(key, "contains invisible control characters or invalid characters")
+        c.fail(key, _("contains invisible control characters or invalid characters"))
         return None
     return tuple(dict.fromkeys(t.strip() for t in value))
 
 
 def _slug(c: _Checker, key: str, value: Any) -> str | None:
     if not isinstance(value, str) or not SLUG_RE.match(value):
-        c.fail(key, f"{value!r} is not a URL segment: use lowercase letters, digits and '-' only",
-               hint="for example 'bureau-ue'")
+        c.fail(key, _("{value!r} is not a URL segment: use lowercase letters, digits and '-' only", value=value),
+               hint=_("for example 'bureau-ue'"))
         return None
     return value
 
 
 def _bool(c: _Checker, key: str, value: Any) -> bool | None:
     if not isinstance(value, bool):
-        c.fail(key, f"expected true or false, got {value!r}", hint=f"write '{key}: true' or '{key}: false', without quotes")
+        c.fail(key, _("expected true or false, got {value!r}", value=value),
+               hint=_("write '{key}: true' or '{key}: false', without quotes", key=key))
         return None
     return value
 
@@ -227,7 +231,7 @@ def _image(c: _Checker, key: str, value: Any) -> str | None:
     if text is None:
         return None
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", text) or ".." in text.split("/") or "\\" in text:
-        c.fail(key, f"{text!r}: give a path inside static/, such as 'images/photo.jpg'")
+        c.fail(key, _("{path!r}: give a path inside static/, such as 'images/photo.jpg'", path=text))
         return None
     return text.lstrip("/")
 
@@ -236,13 +240,14 @@ def _aliases(c: _Checker, key: str, value: Any) -> tuple[str, ...] | None:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        c.fail(key, f"expected a list of old URLs such as ['/old/page/'], got {_kind(value)}")
+        c.fail(key, _("expected a list of old URLs such as ['/old/page/'], got {kind}", kind=_kind(value)))
         return None
     result = []
     for alias in value:
         if (not isinstance(alias, str) or not ALIAS_RE.match(alias) or "//" in alias
                 or ".." in alias.split("/") or "%2f" in alias.lower() or "%2e" in alias.lower()):
-            c.fail(key, f"{alias!r} is not a URL path of this site (it must start with '/' and contain no '..')")
+            c.fail(key, _("{alias!r} is not a URL path of this site (it must start with '/' and contain no '..')",
+                         alias=alias))
             return None
         result.append(alias)
     return tuple(result)
@@ -250,14 +255,14 @@ def _aliases(c: _Checker, key: str, value: Any) -> tuple[str, ...] | None:
 
 def _menu(c: _Checker, key: str, value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
-        c.fail(key, f"expected a whole number (the position in the menu), got {value!r}")
+        c.fail(key, _("expected a whole number (the position in the menu), got {value!r}", value=value))
         return None
     return value
 
 
 def _fingerprint(c: _Checker, key: str, value: Any) -> str | None:
     if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{8,64}", value):
-        c.fail(key, "expected the fingerprint written by 'lillesite translations --mark-done'")
+        c.fail(key, _("expected the fingerprint written by 'lillesite translations --mark-done'"))
         return None
     return value
 

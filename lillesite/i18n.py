@@ -12,6 +12,7 @@ from babel.support import NullTranslations, Translations
 from lillesite import runtime
 from lillesite.config import THEME_LOCALES, Config
 from lillesite.errors import ConfigError, Diagnostics, Location
+from lillesite.messages import _
 
 DOMAIN = "messages"
 
@@ -27,7 +28,7 @@ def _read(path: Path, lang: str, display: str, compiled: dict[str, bytes] | None
     try:
         source = path.read_bytes()
     except OSError as exc:
-        report.add(ConfigError(f"cannot read catalogue: {exc}", Location(display)))
+        report.add(ConfigError(_("cannot read catalogue: {problem}", problem=str(exc)), Location(display)))
         return None
     key = f"{lang}:{hashlib.sha256(source).hexdigest()}"
     mo = compiled.get(key) if compiled is not None else None
@@ -40,10 +41,11 @@ def _read(path: Path, lang: str, display: str, compiled: dict[str, bytes] | None
             catalog = read_po(io.BytesIO(source), locale=lang.replace("-", "_"), abort_invalid=True)
         except PoFileError as exc:  # babel counts lines from 0, and says so in its message
             problem = str(exc).rpartition(" on ")[0] or str(exc)
-            report.add(ConfigError(f"invalid catalogue: {problem}: {exc.line!r}", Location(display, exc.lineno + 1)))
+            report.add(ConfigError(_("invalid catalogue: {problem}: {line!r}", problem=problem, line=exc.line),
+                                   Location(display, exc.lineno + 1)))
             return None
         except ValueError as exc:
-            report.add(ConfigError(f"cannot read catalogue: {exc}", Location(display)))
+            report.add(ConfigError(_("cannot read catalogue: {problem}", problem=str(exc)), Location(display)))
             return None
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)

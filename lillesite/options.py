@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from lillesite.config import Config
 from lillesite.errors import BuildFailed, ContentError, LilleError
+from lillesite.messages import _
 from lillesite.stamps import Kept
 from lillesite.uptodate import Summary
 from lillesite.writer import WriteStats
@@ -55,5 +56,5 @@ def build_time() -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
         except (ValueError, OverflowError):
-            raise BuildFailed([ContentError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp")]) from None
+            raise BuildFailed([ContentError(_("SOURCE_DATE_EPOCH={value!r} is not a Unix timestamp", value=epoch))]) from None
     return dt.datetime.now(dt.timezone.utc)

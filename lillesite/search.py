@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from lillesite.errors import BuildFailed, ContentError, Diagnostics, Location, ToolError
+from lillesite.messages import _
 from lillesite.writer import exchange
 
 BUNDLE = "pagefind"  # the folder of the output that holds the index and Pagefind's UI
@@ -35,7 +36,7 @@ def index(tree: Path) -> None:
     try:
         run = subprocess.run(_command(tree, tree / BUNDLE), capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BuildFailed([_error(f"Pagefind did not run: {exc}")]) from None
+        raise BuildFailed([_error(_("Pagefind did not run: {problem}", problem=str(exc)))]) from None
     if run.returncode != 0:
         raise BuildFailed([_failed(run.returncode, run.stderr or run.stdout)])
     _tidy(tree / BUNDLE)
@@ -61,7 +62,7 @@ class BackgroundIndex:
             self.process = subprocess.Popen(_command(self.out, self.bundle), stdin=subprocess.DEVNULL,
                                             stdout=self.log, stderr=subprocess.STDOUT)
         except OSError as exc:
-            raise BuildFailed([_error(f"Pagefind did not run: {exc}")]) from None
+            raise BuildFailed([_error(_("Pagefind did not run: {problem}", problem=str(exc)))]) from None
         with contextlib.suppress(OSError):  # its threads inherit this: the next save's build goes first
             os.setpriority(os.PRIO_PROCESS, self.process.pid, BACKGROUND_NICENESS)
 
@@ -98,12 +99,12 @@ def _command(site: Path, bundle: Path) -> list[str]:
 
 def _check_installed() -> None:
     if importlib.util.find_spec("pagefind") is None:
-        raise BuildFailed([_error("Pagefind is not installed", "pip install 'pagefind[bin]'")])
+        raise BuildFailed([_error(_("Pagefind is not installed"), "pip install 'pagefind[bin]'")])
 
 
 def _failed(returncode: int, output: str) -> ToolError:
     details = output.strip().splitlines()
-    return _error(f"Pagefind failed (exit {returncode}): {details[-1] if details else ''}")
+    return _error(_("Pagefind failed (exit {code}): {detail}", code=returncode, detail=details[-1] if details else ""))
 
 
 def _tidy(bundle: Path) -> None:
@@ -114,7 +115,7 @@ def _tidy(bundle: Path) -> None:
 
 def collisions(static: dict[str, Path], report: Diagnostics) -> None:
     """Static files where the index goes would be silently replaced by it."""
-    report.extend(ContentError(f"static file would be overwritten by the search index /{BUNDLE}/",
+    report.extend(ContentError(_("static file would be overwritten by the search index /{folder}/", folder=BUNDLE),
                                Location(f"static/{rel}"))
                   for rel in sorted(static) if rel.split("/", 1)[0] == BUNDLE)
 
@@ -128,4 +129,4 @@ def _sort_entry(path: Path) -> None:
 
 def _error(message: str, hint: str | None = None) -> ToolError:
     """Pagefind's failures name site.yml, whose `search` setting asks for the index."""
-    return ToolError(f"search: {message}", Location("site.yml"), hint=hint)
+    return ToolError(_("search: {problem}", problem=message), Location("site.yml"), hint=hint)

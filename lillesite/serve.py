@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 import signal
 import time
@@ -21,11 +22,12 @@ from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
-from lillesite import runtime
+from lillesite import messages, runtime
 from lillesite.build import build
 from lillesite.cache import BuildCache
 from lillesite.config import Config, load_config
 from lillesite.errors import BuildFailed, LilleError
+from lillesite.messages import Translator, _
 from lillesite.options import BuildOptions
 from lillesite.search import BackgroundIndex
 from lillesite.uptodate import input_stamps
@@ -51,6 +53,9 @@ class Preview:
     cache: BuildCache | None = None  # kept across rebuilds: an edit re-parses one file, re-renders its pages
     index: BackgroundIndex | None = None
     last_output: frozenset[str] | None = None  # the files the last build left in `out`: not walked again
+    # The banner speaks the editor's language, like the terminal, whatever the page's: it is a message to
+    # the person editing (a French editor previewing the English translation must read it), not to visitors.
+    translate: Translator = field(default_factory=lambda: messages.translator(os.environ))
 
     def rebuild(self, seen: dict | None = None) -> bool:
         """Build once the sources stopped changing; False when nothing changed since the last build.
@@ -75,11 +80,12 @@ class Preview:
         except BuildFailed as failure:
             self.errors = failure.errors
             self.report(failure.errors)
-            print("build failed: still serving the last good site; fix the error(s) above and save", flush=True)
+            print(self.translate(_("build failed: still serving the last good site; fix the error(s) above and save")),
+                  flush=True)
             return True
         self.errors = []
         self.report(result.warnings)
-        print(f"rebuilt in {time.perf_counter() - start:.2f} s", flush=True)
+        print(self.translate(_("rebuilt in {seconds:.2f} s", seconds=time.perf_counter() - start)), flush=True)
         return True
 
     def poll_index(self) -> None:
@@ -108,11 +114,12 @@ class Preview:
     def error_html(self) -> str:
         if not self.errors:
             return ""
-        lines = "\n".join(html.escape(e.describe()) for e in self.errors)
-        return ('<div id="lillesite-build-error" role="alert" style="position:sticky;top:0;z-index:2147483647;'
+        lines = "\n".join(html.escape(e.describe(self.translate)) for e in self.errors)
+        title = html.escape(self.translate(_("The last build failed; this is the last good version of the site.")))
+        return (f'<div id="lillesite-build-error" role="alert" lang="{self.translate.language}" '
+                'style="position:sticky;top:0;z-index:2147483647;'
                 'margin:0;padding:1em;background:#fff0f0;color:#8b0000;border-bottom:3px solid #c00;'
-                'font:14px/1.4 monospace;white-space:pre-wrap"><strong>The last build failed; this is the last '
-                f'good version of the site.</strong>\n{lines}</div>')
+                f'font:14px/1.4 monospace;white-space:pre-wrap"><strong>{title}</strong>\n{lines}</div>')
 
 
 def _handler(preview: Preview) -> type:

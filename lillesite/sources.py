@@ -10,10 +10,14 @@ from pathlib import Path
 
 from lillesite.config import Config
 from lillesite.errors import ContentError, Diagnostics, Location
+from lillesite.messages import _
 
 KINDS = {"pages": "page", "news": "news"}
 NAME_RE = re.compile(r"^(?:(?P<date>\d{4}-\d{2}-\d{2})-)?(?P<key>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[A-Za-z-]+)\.md$")
 IGNORED = re.compile(r"^\.|~$|\.swp$|\.tmp$|^#")  # editor backups and hidden files
+MONTHS = (None, _("January"), _("February"), _("March"), _("April"), _("May"), _("June"), _("July"), _("August"),
+          _("September"), _("October"), _("November"), _("December"))
+OUTSIDE = _("symlink points outside the site; not followed")
 
 
 @dataclass(frozen=True)
@@ -38,10 +42,10 @@ def calendar_date(text: str) -> dt.date:
         pass
     year, month, day = (int(part) for part in text.split("-"))
     if not 1 <= month <= 12:
-        raise ValueError(f"there is no month {month}")
+        raise ValueError(_("there is no month {month}", month=month))
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
-        raise ValueError(f"{calendar.month_name[month]} {year} has {days} days")
+        raise ValueError(_("{month} {year} has {days} days", month=MONTHS[month], year=year, days=days))
     return dt.date(year, month, day)
 
 
@@ -59,7 +63,7 @@ def walk(folder: Path, root: Path, report: Diagnostics) -> list[str]:
     followed, and linked folders are not walked."""
     found: list[str] = []
     if not inside(folder, root):  # the folder itself may be a link to elsewhere
-        report.add(ContentError("symlink points outside the site; not followed", Location(_rel(folder, root))))
+        report.add(ContentError(OUTSIDE, Location(_rel(folder, root))))
         return []
 
     def visit(path: str) -> None:
@@ -69,8 +73,7 @@ def walk(folder: Path, root: Path, report: Diagnostics) -> list[str]:
                     continue
                 link = entry.is_symlink()
                 if link and not inside(Path(entry.path), root):
-                    report.add(ContentError("symlink points outside the site; not followed",
-                                            Location(_rel(Path(entry.path), root))))
+                    report.add(ContentError(OUTSIDE, Location(_rel(Path(entry.path), root))))
                 elif entry.is_dir():
                     if not link:
                         visit(entry.path)
@@ -92,10 +95,10 @@ def discover(config: Config, report: Diagnostics) -> list[SourceFile]:
     # walk() finds files below the root: a file's relative path is the rest of its path
     root_prefix = os.path.join(root, "")
     if not content.is_dir():
-        report.add(ContentError("no content/ folder", Location("content/")))
+        report.add(ContentError(_("no content/ folder"), Location("content/")))
         return sources
     if not inside(content, root):
-        report.add(ContentError("symlink points outside the site; not followed", Location("content")))
+        report.add(ContentError(OUTSIDE, Location("content")))
         return sources
     for entry in sorted(content.iterdir()):
         if IGNORED.search(entry.name):
@@ -110,9 +113,9 @@ def discover(config: Config, report: Diagnostics) -> list[SourceFile]:
             continue  # editors' notes and vocabularies may live beside the content
         else:
             report.add(ContentError(
-                f"unexpected {'folder' if entry.is_dir() else 'file'} in content/",
+                _("unexpected folder in content/") if entry.is_dir() else _("unexpected file in content/"),
                 Location(rel),
-                hint="content goes in content/pages/ or content/news/",
+                hint=_("content goes in content/pages/ or content/news/"),
             ))
     return sources
 
@@ -121,35 +124,36 @@ def _source(path: str, rel: str, kind: str, config: Config, report: Diagnostics)
     name = rel.rpartition("/")[2]
     where = Location(rel)
     if not name.endswith(".md"):
-        report.add(ContentError("not a Markdown file (.md); put images and documents in static/", where))
+        report.add(ContentError(_("not a Markdown file (.md); put images and documents in static/"), where))
         return None
     match = NAME_RE.match(name)
     example = "YYYY-MM-DD-key.fr.md" if kind == "news" else "key.fr.md"
     if not match:
         stem = name[:-3]
         if "." not in stem:
-            message = f"missing language suffix: name the file like {example!r}"
+            message = _("missing language suffix: name the file like {example!r}", example=example)
         else:
-            message = f"bad file name: expected {example!r} (lowercase letters, digits, '-')"
+            message = _("bad file name: expected {example!r} (lowercase letters, digits, '-')", example=example)
         report.add(ContentError(message, where))
         return None
     lang = match["lang"]
     if lang not in config.language_codes:
         report.add(ContentError(
-            f"unknown language {lang!r} in the file name",
+            _("unknown language {lang!r} in the file name", lang=lang),
             where,
-            hint=f"the site's languages are {', '.join(config.language_codes)}",
+            hint=_("the site's languages are {languages}", languages=", ".join(config.language_codes)),
         ))
         return None
     date = None
     if kind == "news":
         if not match["date"]:
-            report.add(ContentError(f"a news file name starts with its date: {example!r}", where))
+            report.add(ContentError(_("a news file name starts with its date: {example!r}", example=example), where))
             return None
         try:
             date = calendar_date(match["date"])
         except ValueError as exc:
-            report.add(ContentError(f"impossible date {match['date']!r} in the file name: {exc}", where))
+            report.add(ContentError(_("impossible date {date!r} in the file name: {reason}", date=match["date"],
+                                      reason=exc.args[0]), where))
             return None
     elif match["date"]:
         # a page named like a news item: the date is part of its key

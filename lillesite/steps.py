@@ -22,6 +22,7 @@ from lillesite.document import Document, parse
 from lillesite.errors import BuildFailed, ContentError, Diagnostics, LilleError, Location, OutputError
 from lillesite.i18n import THEME_LOCALES, load_translations
 from lillesite.markup import Converter
+from lillesite.messages import _
 from lillesite.model import Site
 from lillesite.options import BuildOptions, BuildResult, Summary, build_time
 from lillesite.plan import PagePlan, plan
@@ -81,7 +82,8 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
                 checks.hreflang_problems(site, files, lambda path: file_bytes(files[path]), report)
                 checks.missing_ui_strings(config, report)
             except OSError as exc:  # a page kept from the output (stamps.Kept) changed on disk since
-                raise BuildFailed([OutputError(f"cannot check the output: {exc.strerror} ({exc.filename})",
+                raise BuildFailed([OutputError(_("cannot check the output: {problem} ({file})",
+                                                 problem=exc.strerror, file=exc.filename),
                                                Location(str(out)))]) from None
     report.raise_if_failed(strict=options.strict)
     result = BuildResult(site=site, files=files, warnings=report.warnings, summary=_summary(site, files),
@@ -120,14 +122,15 @@ def read_sources(sources: list[SourceFile], report: Diagnostics, *, allow_embeds
         try:
             raw = source.path.read_bytes()
         except OSError as exc:
-            parsed.append((None, [ContentError(f"cannot read: {exc.strerror}", Location(source.rel))]))
+            parsed.append((None, [ContentError(_("cannot read: {problem}", problem=exc.strerror),
+                                                 Location(source.rel))]))
             continue
         key = cache.doc_key(source.rel, raw, allow_embeds) if cache else None
         found = cache.get_doc(key, source) if cache else None
         parsed.append(found)
         if not found:
             todo.append((len(parsed) - 1, source, raw, key))
-    for (index, _, _, key), result in zip(todo, _parse_all([(s, raw) for _, s, raw, _ in todo], allow_embeds, jobs)):
+    for (index, _source, _raw, key), result in zip(todo, _parse_all([(s, raw) for _i, s, raw, _k in todo], allow_embeds, jobs)):
         parsed[index] = result
         if cache:
             cache.put_doc(key, result)

@@ -11,6 +11,7 @@ from babel.support import NullTranslations
 from lillesite import i18n
 from lillesite.config import THEME_TEMPLATES, Config, Language
 from lillesite.errors import Location, TemplateError
+from lillesite.messages import _
 
 
 
@@ -98,14 +99,14 @@ def template_location(config: Config, filename: str | None, line: int | None) ->
 def template_error(config: Config, exc: Exception, template_name: str) -> TemplateError:
     """Turn a Jinja error (syntax or while rendering) into 'templates/x.html:LINE: message'."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return TemplateError(f"template syntax error: {exc.message}",
+        return TemplateError(_("template syntax error: {problem}", problem=exc.message),
                              template_location(config, exc.filename, exc.lineno))
     if isinstance(exc, jinja2.TemplateNotFound):
-        return TemplateError(f"template not found: {exc.name!r}", Location(f"templates/{template_name}"))
+        return TemplateError(_("template not found: {name!r}", name=exc.name), Location(f"templates/{template_name}"))
     filename, line = None, None
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith((".html", ".xml", ".txt")):
             filename, line = frame.filename, frame.lineno
     message = str(exc) if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
-    return TemplateError(f"error while rendering {template_name!r}: {message}",
+    return TemplateError(_("error while rendering {name!r}: {problem}", name=template_name, problem=message),
                          template_location(config, filename, line))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from lillesite.errors import BuildFailed, ContentError, Diagnostics, Location, OutputError, UsageError
+from lillesite.messages import _
 from lillesite.stamps import Kept, Stamp, file_bytes, stamp
 
 log = logging.getLogger(__name__)
@@ -43,15 +44,19 @@ def check_output_dir(out: Path, site_root: Path) -> None:
     root = site_root.resolve()
     sources = [root / name for name in SOURCE_FOLDERS]
     if out == root or root.is_relative_to(out):
-        what = "is the site's own folder" if out == root else "contains the site's folder"
-        raise BuildFailed([UsageError(f"--out {str(out)!r} {what}: the build would replace it; choose e.g. '_site'")])
+        problem = (_("--out {folder!r} is the site's own folder: the build would replace it; choose e.g. '_site'",
+                     folder=str(out)) if out == root else
+                   _("--out {folder!r} contains the site's folder: the build would replace it; choose e.g. '_site'",
+                     folder=str(out)))
+        raise BuildFailed([UsageError(problem)])
     for folder in sources:
         if out.is_relative_to(folder):
-            raise BuildFailed([UsageError(f"--out {str(out)!r} is inside the site's {folder.name}/ folder")])
+            raise BuildFailed([UsageError(_("--out {folder!r} is inside the site's {name}/ folder",
+                                                  folder=str(out), name=folder.name))])
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise BuildFailed([UsageError(
-            f"--out {str(out)!r} exists and was not made by lillesite; not replacing it "
-            "(remove it yourself or choose another folder)")])
+            _("--out {folder!r} exists and was not made by lillesite; not replacing it "
+              "(remove it yourself or choose another folder)", folder=str(out)))])
 
 
 @contextlib.contextmanager
@@ -73,7 +78,8 @@ def output_lock(out: Path, *, wait: float = LOCK_WAIT_SECONDS):
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise BuildFailed([UsageError(
-                        f"another lillesite build is writing {str(out)!r}; gave up after {wait:.0f} s")]) from None
+                        _("another lillesite build is writing {folder!r}; gave up after {wait:.0f} s",
+                          folder=str(out), wait=wait))]) from None
                 if not announced:
                     log.warning("another build is writing %s; waiting for it to finish", out)
                     announced = True
@@ -189,7 +195,8 @@ def write_site(out: Path, files: dict[str, bytes | Kept], static: dict[str, Path
 def _cannot_write(exc: OSError, out: Path) -> BuildFailed:
     where = exc.filename or out
     return BuildFailed([OutputError(
-        f"cannot write the output: {exc.strerror or exc} ({where}); the previous output is untouched",
+        _("cannot write the output: {problem} ({where}); the previous output is untouched",
+          problem=exc.strerror or str(exc), where=str(where)),
         Location(str(out)))])
 
 
@@ -429,5 +436,6 @@ def static_files(static_dir: Path, site_root: Path, report: Diagnostics) -> dict
 
 
 def collisions(files: dict[str, bytes | Kept], static: dict[str, Path], report: Diagnostics) -> None:
-    report.extend(ContentError(f"static file would overwrite a generated page /{rel}", Location(f"static/{rel}"))
+    report.extend(ContentError(_("static file would overwrite a generated page /{path}", path=rel),
+                               Location(f"static/{rel}"))
                   for rel in sorted(static.keys() & files.keys()))

@@ -86,6 +86,15 @@ def _reproducible_now(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
+@pytest.fixture(autouse=True)
+def _english_messages(monkeypatch):
+    """Messages in English, whatever the machine's locale: the tests compare English texts
+    (tests/test_messages.py sets the French environment where it wants it)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def site_copy(tmp_path):
     """Copy a site from tests/sites/NAME into a temporary folder."""

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lillesite"
 
 # Pure functions of their inputs: sources -> documents -> site -> plan -> pages, feeds, sitemap.
 CORE = frozenset({
-    "errors", "yamltext", "config", "urls", "i18n", "sources", "frontmatter", "markup", "markdown_speedups",
+    "messages", "errors", "yamltext", "config", "urls", "i18n", "sources", "frontmatter", "markup", "markdown_speedups",
     "document", "model", "assemble", "translations", "plan", "templating", "typography", "render", "feeds",
     "sitemap", "checks",
 })
