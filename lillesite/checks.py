@@ -1,8 +1,11 @@
 """The checks of `check` and `build --strict` beyond what assembling finds: hreflang reciprocity in
-the built pages, UI strings missing from a language's catalogue, stale translations."""
+the built pages, UI strings missing from a language's catalogue, stale translations; and, on every
+build, links written from the site's root ('/fr/eu-office/'), which only the page plan can resolve."""
 from __future__ import annotations
 
+import difflib
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -12,6 +15,7 @@ from lillesite import i18n, urls
 from lillesite.config import Config
 from lillesite.errors import ContentError, Diagnostics, Location, TemplateError
 from lillesite.model import Entry, Site
+from lillesite.plan import PagePlan
 from lillesite.templating import THEME_TEMPLATES, template_location
 
 
@@ -23,6 +27,52 @@ def stale_notices(outdated: dict[str, Entry], report: Diagnostics, *, git: bool)
     report.extend(ContentError(f"translation may be out of date: {source.rel} changed since it was translated",
                                Location(rel, 1), level="notice", hint=how)
                   for rel, source in sorted(outdated.items()))
+
+
+# ------------------------------------------------------------- site paths
+def root_relative_links(config: Config, entries: Iterable[Entry], pages: Iterable[PagePlan], files: Iterable[str],
+                        static: Iterable[str], report: Diagnostics) -> None:
+    """Links written from the site's root ('/fr/eu-office/') must name a page the plan has, or a file the
+    build writes (feeds, the sitemap, static files): an error otherwise, with the closest address."""
+    page_of = {page.url: page for page in pages}
+    known = set(page_of) | {"/" + path for path in files} | {"/" + path for path in static}
+    suggestions: list[str] | None = None  # made on the first broken link
+    base_path = urlsplit(config.base_url).path
+    for entry in entries:
+        for link in entry.doc.links:
+            if link.kind != "url":
+                continue
+            where = Location(entry.rel, link.line)
+            if link.target in known:
+                target = page_of.get(link.target)
+                if link.fragment and target and target.entry and link.fragment not in target.entry.doc.anchors:
+                    report.add(ContentError(
+                        f"link to {link.target}#{link.fragment}: no heading or id {link.fragment!r} there",
+                        where, level="warning"))
+                continue
+            if suggestions is None:
+                suggestions = sorted(set(page_of) | {"/" + path for path in static})
+            report.add(ContentError(f"link to {link.target!r}: no page or file of this site has that address",
+                                    where, hint=_closest_address(link.target, known, suggestions, base_path)))
+
+
+def _closest_address(path: str, known: set[str], suggestions: list[str], base_path: str) -> str:
+    if path + "/" in known:
+        return f"did you mean '{path}/'? page addresses end with '/'"
+    if base_path != "/" and path.startswith(base_path) and "/" + path[len(base_path):] in known:
+        return (f"write '/{path[len(base_path):]}': links start from the site's root, and the built site "
+                "adds the path it is published under")
+    # a shared start ('/fr/actualites/2023/') makes any two addresses look alike: their last parts must too
+    last = _last_part(path)
+    for close in difflib.get_close_matches(path, suggestions, n=5, cutoff=0.6):
+        if difflib.SequenceMatcher(None, last, _last_part(close)).ratio() >= 0.7:
+            return f"did you mean '{close}'?"
+    return ("link to another content file by its path, like '../pages/eu-office.fr.md', "
+            "or to a file of static/ from the site's root, like '/images/logo.png'")
+
+
+def _last_part(path: str) -> str:
+    return path.rstrip("/").rpartition("/")[2]
 
 
 # ------------------------------------------------------------------ hreflang

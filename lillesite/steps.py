@@ -73,6 +73,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         files = render(pages, renderer, page_cache, report, jobs=options.jobs, meanwhile=meanwhile)
         files.update(generated)
         collisions(files, static, report)
+        checks.root_relative_links(config, site.entries(), pages, files, static, report)
         if config.search_slug:
             search.collisions(static, report)
     if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast
