@@ -63,7 +63,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("serve", help="live preview: rebuild and reload the browser on every save")
     _site_argument(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on; default 127.0.0.1 (this computer only)")
-    p.add_argument("--port", type=int, default=8000, help="default 8000")
+    p.add_argument("--port", type=_port, default=None,
+                   help="default 8000, or the next free port when 8000 is in use")
     p.set_defaults(run=cmd_serve)
 
     p = commands.add_parser("new", help="create a news item or a page with its front matter")
@@ -95,6 +96,12 @@ def make_parser() -> argparse.ArgumentParser:
     _site_argument(p)
     p.set_defaults(run=cmd_import_feed)
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, such as 8001, got {text!r}")
+    return int(text)
 
 
 def _date(text: str) -> dt.date:
