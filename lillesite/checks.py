@@ -1,6 +1,7 @@
 """The checks of `check` and `build --strict` beyond what assembling finds: hreflang reciprocity in
 the built pages, UI strings missing from a language's catalogue, stale translations; and, on every
-build, links written from the site's root ('/fr/eu-office/'), which only the page plan can resolve."""
+build, translations without an original and links written from the site's root ('/fr/eu-office/'),
+which only the page plan can resolve."""
 from __future__ import annotations
 
 import difflib
@@ -16,6 +17,7 @@ from lillesite.config import Config
 from lillesite.errors import ContentError, Diagnostics, Location, TemplateError
 from lillesite.model import Entry, Site
 from lillesite.plan import PagePlan
+from lillesite.sources import SourceFile
 from lillesite.templating import THEME_TEMPLATES, template_location
 
 
@@ -27,6 +29,41 @@ def stale_notices(outdated: dict[str, Entry], report: Diagnostics, *, git: bool)
     report.extend(ContentError(f"translation may be out of date: {source.rel} changed since it was translated",
                                Location(rel, 1), level="notice", hint=how)
                   for rel, source in sorted(outdated.items()))
+
+
+# ------------------------------------------------ translations without original
+def translations_without_original(config: Config, sources: Iterable[SourceFile], report: Diagnostics) -> None:
+    """A file in another language pairs with the default language's file of the same kind and key (a news
+    item's date included): without one, it is a translation of nothing (made with the wrong date or key)."""
+    default = config.default_language
+    sources = list(sources)
+    originals = {(s.kind, s.key, s.date): s for s in sources if s.lang == default}
+    for source in sources:
+        if source.lang == default or (source.kind, source.key, source.date) in originals:
+            continue
+        folder, _, name = source.rel.rpartition("/")
+        expected = f"{folder}/{name[:-len(f'.{source.lang}.md')]}.{default}.md"
+        candidates = [s for s in originals.values() if s.kind == source.kind]
+        original = (next((s for s in candidates if s.key == source.key), None)  # the same key, another date
+                    or _closest_original(source, candidates))
+        if original:
+            renamed = f"{_stem(original)}.{source.lang}.md"
+            hint = f"if it translates {original.rel}, rename it {renamed}"
+        else:
+            hint = (f"write the original {expected}, or rename this file after its original: "
+                    f"the same name, ending in .{source.lang}.md")
+        report.add(ContentError(f"translation without an original: there is no {expected}",
+                                Location(source.rel), level="warning", hint=hint))
+
+
+def _stem(source: SourceFile) -> str:
+    return f"{source.date.isoformat()}-{source.key}" if source.date else source.key
+
+
+def _closest_original(source: SourceFile, candidates: list[SourceFile]) -> SourceFile | None:
+    by_stem = {_stem(s): s for s in candidates}
+    close = difflib.get_close_matches(_stem(source), by_stem, n=1, cutoff=0.8)
+    return by_stem[close[0]] if close else None
 
 
 # ------------------------------------------------------------- site paths

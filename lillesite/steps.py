@@ -45,6 +45,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         check_output_dir(out, config.root)
     with timer.stage("discover"):
         sources = discover(config, report)
+        checks.translations_without_original(config, sources, report)
         static = static_files(config.static_dir, config.root, report)
         history = translation_status.read_history(config.root, cache)
     with timer.stage("parse"):
