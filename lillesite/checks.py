@@ -71,26 +71,26 @@ def root_relative_links(config: Config, entries: Iterable[Entry], pages: Iterabl
                         static: Iterable[str], report: Diagnostics) -> None:
     """Links written from the site's root ('/fr/eu-office/') must name a page the plan has, or a file the
     build writes (feeds, the sitemap, static files): an error otherwise, with the closest address."""
+    found = [(entry, link) for entry in entries for link in entry.doc.links if link.kind == "url"]
+    if not found:  # most sites: then the site's addresses need not be gathered, on every preview rebuild
+        return
     page_of = {page.url: page for page in pages}
     known = set(page_of) | {"/" + path for path in files} | {"/" + path for path in static}
     suggestions: list[str] | None = None  # made on the first broken link
     base_path = urlsplit(config.base_url).path
-    for entry in entries:
-        for link in entry.doc.links:
-            if link.kind != "url":
-                continue
-            where = Location(entry.rel, link.line)
-            if link.target in known:
-                target = page_of.get(link.target)
-                if link.fragment and target and target.entry and link.fragment not in target.entry.doc.anchors:
-                    report.add(ContentError(
-                        f"link to {link.target}#{link.fragment}: no heading or id {link.fragment!r} there",
-                        where, level="warning"))
-                continue
-            if suggestions is None:
-                suggestions = sorted(set(page_of) | {"/" + path for path in static})
-            report.add(ContentError(f"link to {link.target!r}: no page or file of this site has that address",
-                                    where, hint=_closest_address(link.target, known, suggestions, base_path)))
+    for entry, link in found:
+        where = Location(entry.rel, link.line)
+        if link.target in known:
+            target = page_of.get(link.target)
+            if link.fragment and target and target.entry and link.fragment not in target.entry.doc.anchors:
+                report.add(ContentError(
+                    f"link to {link.target}#{link.fragment}: no heading or id {link.fragment!r} there",
+                    where, level="warning"))
+            continue
+        if suggestions is None:
+            suggestions = sorted(set(page_of) | {"/" + path for path in static})
+        report.add(ContentError(f"link to {link.target!r}: no page or file of this site has that address",
+                                where, hint=_closest_address(link.target, known, suggestions, base_path)))
 
 
 def _closest_address(path: str, known: set[str], suggestions: list[str], base_path: str) -> str:
