@@ -1,8 +1,12 @@
 """The checks of `check` and `build --strict` beyond what assembling finds: hreflang reciprocity in
-the built pages, UI strings missing from a language's catalogue, stale translations."""
+the built pages, UI strings missing from a language's catalogue, stale translations; and, on every
+build, translations without an original and links written from the site's root ('/fr/eu-office/'),
+which only the page plan can resolve."""
 from __future__ import annotations
 
+import difflib
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -12,6 +16,8 @@ from lillesite import i18n, urls
 from lillesite.config import Config
 from lillesite.errors import ContentError, Diagnostics, Location, TemplateError
 from lillesite.model import Entry, Site
+from lillesite.plan import PagePlan
+from lillesite.sources import SourceFile
 from lillesite.templating import THEME_TEMPLATES, template_location
 
 
@@ -22,6 +28,87 @@ def stale_notices(outdated: dict[str, Entry], report: Diagnostics) -> None:
                                Location(rel, 1), level="notice",
                                hint=f"update it if needed, then run 'lillesite translations --mark-done {rel}'")
                   for rel, source in sorted(outdated.items()))
+
+
+# ------------------------------------------------ translations without original
+def translations_without_original(config: Config, sources: Iterable[SourceFile], report: Diagnostics) -> None:
+    """A file in another language pairs with the default language's file of the same kind and key (a news
+    item's date included): without one, it is a translation of nothing (made with the wrong date or key)."""
+    default = config.default_language
+    sources = list(sources)
+    originals = {(s.kind, s.key, s.date): s for s in sources if s.lang == default}
+    for source in sources:
+        if source.lang == default or (source.kind, source.key, source.date) in originals:
+            continue
+        folder, _, name = source.rel.rpartition("/")
+        expected = f"{folder}/{name[:-len(f'.{source.lang}.md')]}.{default}.md"
+        candidates = [s for s in originals.values() if s.kind == source.kind]
+        original = (next((s for s in candidates if s.key == source.key), None)  # the same key, another date
+                    or _closest_original(source, candidates))
+        if original:
+            renamed = f"{_stem(original)}.{source.lang}.md"
+            hint = f"if it translates {original.rel}, rename it {renamed}"
+        else:
+            hint = (f"write the original {expected}, or rename this file after its original: "
+                    f"the same name, ending in .{source.lang}.md")
+        report.add(ContentError(f"translation without an original: there is no {expected}",
+                                Location(source.rel), level="warning", hint=hint))
+
+
+def _stem(source: SourceFile) -> str:
+    return f"{source.date.isoformat()}-{source.key}" if source.date else source.key
+
+
+def _closest_original(source: SourceFile, candidates: list[SourceFile]) -> SourceFile | None:
+    by_stem = {_stem(s): s for s in candidates}
+    close = difflib.get_close_matches(_stem(source), by_stem, n=1, cutoff=0.8)
+    return by_stem[close[0]] if close else None
+
+
+# ------------------------------------------------------------- site paths
+def root_relative_links(config: Config, entries: Iterable[Entry], pages: Iterable[PagePlan], files: Iterable[str],
+                        static: Iterable[str], report: Diagnostics) -> None:
+    """Links written from the site's root ('/fr/eu-office/') must name a page the plan has, or a file the
+    build writes (feeds, the sitemap, static files): an error otherwise, with the closest address."""
+    found = [(entry, link) for entry in entries for link in entry.doc.links if link.kind == "url"]
+    if not found:  # most sites: then the site's addresses need not be gathered, on every preview rebuild
+        return
+    page_of = {page.url: page for page in pages}
+    known = set(page_of) | {"/" + path for path in files} | {"/" + path for path in static}
+    suggestions: list[str] | None = None  # made on the first broken link
+    base_path = urlsplit(config.base_url).path
+    for entry, link in found:
+        where = Location(entry.rel, link.line)
+        if link.target in known:
+            target = page_of.get(link.target)
+            if link.fragment and target and target.entry and link.fragment not in target.entry.doc.anchors:
+                report.add(ContentError(
+                    f"link to {link.target}#{link.fragment}: no heading or id {link.fragment!r} there",
+                    where, level="warning"))
+            continue
+        if suggestions is None:
+            suggestions = sorted(set(page_of) | {"/" + path for path in static})
+        report.add(ContentError(f"link to {link.target!r}: no page or file of this site has that address",
+                                where, hint=_closest_address(link.target, known, suggestions, base_path)))
+
+
+def _closest_address(path: str, known: set[str], suggestions: list[str], base_path: str) -> str:
+    if path + "/" in known:
+        return f"did you mean '{path}/'? page addresses end with '/'"
+    if base_path != "/" and path.startswith(base_path) and "/" + path[len(base_path):] in known:
+        return (f"write '/{path[len(base_path):]}': links start from the site's root, and the built site "
+                "adds the path it is published under")
+    # a shared start ('/fr/actualites/2023/') makes any two addresses look alike: their last parts must too
+    last = _last_part(path)
+    for close in difflib.get_close_matches(path, suggestions, n=5, cutoff=0.6):
+        if difflib.SequenceMatcher(None, last, _last_part(close)).ratio() >= 0.7:
+            return f"did you mean '{close}'?"
+    return ("link to another content file by its path, like '../pages/eu-office.fr.md', "
+            "or to a file of static/ from the site's root, like '/images/logo.png'")
+
+
+def _last_part(path: str) -> str:
+    return path.rstrip("/").rpartition("/")[2]
 
 
 # ------------------------------------------------------------------ hreflang

@@ -116,17 +116,19 @@ def make_parser(translate: Translator = ENGLISH) -> argparse.ArgumentParser:
     _site_argument(p, t)
     p.add_argument("--host", default="127.0.0.1",
                    help=t(_("address to listen on; default 127.0.0.1 (this computer only)")))
-    p.add_argument("--port", type=int, default=8000, help="default 8000")
+    p.add_argument("--port", type=_port, default=None,
+                   help=t(_("default 8000, or the next free port when 8000 is in use")))
     p.set_defaults(run=cmd_serve)
 
     p = commands.add_parser("new", help="create a news item or a page with its front matter")
     kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
     news = kinds.add_parser("news", help='lillesite new news "Titre de l\'actualité" [--date YYYY-MM-DD]')
     news.add_argument("title")
-    news.add_argument("--date", type=_date, help="default: today")
-    news.add_argument("--key", help="translation key; give the original's key when writing a translation")
+    news.add_argument("--date", type=_date, help="default: today (a translation: its original's date)")
+    news.add_argument("--key", help="for a translation: the original's key, with or without its date "
+                                    "(2023-03-31-metropoles-meeting); the translation takes its date")
     page = kinds.add_parser("page", help="lillesite new page KEY [--title TITLE]")
-    page.add_argument("key")
+    page.add_argument("key", help="the file's name: eu-funding; for a translation, the original's")
     page.add_argument("--title")
     for sub in (news, page):
         sub.add_argument("--lang", help="default: the site's default language")
@@ -148,6 +150,12 @@ def make_parser(translate: Translator = ENGLISH) -> argparse.ArgumentParser:
     _site_argument(p)
     p.set_defaults(run=cmd_import_feed)
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, such as 8001, got {text!r}")
+    return int(text)
 
 
 def _date(text: str) -> dt.date:
@@ -247,10 +255,10 @@ def cmd_new(args) -> int:
 
     config = load_config(args.site)
     if args.kind == "news":
-        path = scaffold.new_news(config, args.title, date=args.date, lang=args.lang, key=args.key)
+        created = scaffold.new_news(config, args.title, date=args.date, lang=args.lang, key=args.key)
     else:
-        path = scaffold.new_page(config, args.key, lang=args.lang, title=args.title)
-    print(f"created {path.relative_to(config.root).as_posix()}")
+        created = scaffold.new_page(config, args.key, lang=args.lang, title=args.title)
+    print(scaffold.describe(config, created))
     return EXIT_OK
 
 

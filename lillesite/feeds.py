@@ -37,8 +37,10 @@ def absolute_content(site: Site, entry: Entry) -> str:
     config = site.config
 
     def replace(match) -> str:
-        target = entry.link_targets.get(match.group(2))
-        return urls.absolute(config, target) + (match.group(3) or "") if target else match.group(0)
+        kind, target, fragment = match.groups()
+        if kind != "url":  # a site path ('/fr/x/?query') is its own target
+            target = entry.link_targets.get(target)
+        return urls.absolute(config, target) + (fragment or "") if target else match.group(0)
 
     html = LINK_PLACEHOLDER_RE.sub(replace, entry.doc.html)
     return re.sub(r'(src|href)="/(?!/)', lambda m: f'{m.group(1)}="{config.base_url}', html)

@@ -14,7 +14,7 @@ import posixpath
 import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import markdown
 from markdown.extensions import Extension
@@ -29,7 +29,10 @@ EXTENSION_CONFIGS = {"toc": {"slugify": lambda value, separator: slugify(value) 
 
 PAGE_LINK = "lillesite:page:"  # + 'content/pages/x.fr.md' [+ '#anchor']
 ASSET_LINK = "lillesite:asset:"  # + 'images/x.jpg' (inside static/)
-LINK_PLACEHOLDER_RE = re.compile(r'(?:lillesite:(page|asset):)([^"#\s]*)(#[^"\s]*)?')
+# + '/fr/eu-office/' [+ '?query']: a link from the site's root, written relative to each page so that it
+# works under any base path (a GitHub Pages project site is served from /<project>/)
+URL_LINK = "lillesite:url:"
+LINK_PLACEHOLDER_RE = re.compile(r'(?:lillesite:(page|asset|url):)([^"#\s]*)(#[^"\s]*)?')
 
 FORBIDDEN_TAGS = {"script", "style", "base", "meta", "link", "frame", "frameset", "applet", "form",
                   "svg", "math"}  # inline SVG/MathML can animate attributes into script URLs: images go in static/
@@ -116,7 +119,8 @@ class _DocState:
         line = self.line_of(original)
         if path.startswith("/"):
             self.links.append(Link("url", path, fragment, line))
-            return href
+            query = f"?{parts.query}" if parts.query else ""
+            return URL_LINK + quote(path, safe="/!$&'()*+,;=:@~") + query + (f"#{fragment}" if fragment else "")
         target = posixpath.normpath(posixpath.join(self.source_dir, path))
         if target.startswith("../") or target == "..":
             self.problems.append(("error", f"link {original!r} points outside the site", line))

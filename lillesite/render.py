@@ -115,11 +115,15 @@ class Renderer:
         targets = entry.link_targets
 
         def replace(match) -> str:
-            target = targets.get(match.group(2))
-            return href(target) + (match.group(3) or "") if target else match.group(0)
+            kind, target, fragment = match.groups()
+            if kind == "url":  # a site path, checked by checks.root_relative_links; '?query' kept as written
+                path, mark, query = target.partition("?")
+                return href(path) + mark + query + (fragment or "")
+            target = targets.get(target)
+            return href(target) + (fragment or "") if target else match.group(0)
 
         html = entry.doc.html
-        return Markup(LINK_PLACEHOLDER_RE.sub(replace, html) if targets else html)
+        return Markup(LINK_PLACEHOLDER_RE.sub(replace, html) if "lillesite:" in html else html)
 
     def _render(self, lang: str, template: str, context: dict) -> str:
         try:

@@ -2,15 +2,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from lillesite.config import Config
-from lillesite.errors import BuildFailed, ContentError, Location, UsageError
-from lillesite.sources import NAME_RE
+from lillesite.errors import BuildFailed, ContentError, Diagnostics, Location, UsageError
+from lillesite.sources import NAME_RE, SourceFile, calendar_date, discover
 from lillesite.urls import slugify
 
 MAX_KEY_LENGTH = 60  # long titles give readable, not endless, file names and URLs
+DATED_KEY_RE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<key>.+)$")
+KEYS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Created:
+    path: Path
+    original: SourceFile | None  # the file a translation pairs with
+
+
+def describe(config: Config, created: Created) -> str:
+    """'created content/news/….en.md (translation of content/news/….fr.md)': what `new` prints."""
+    text = f"created {created.path.relative_to(config.root).as_posix()}"
+    return text + (f" (translation of {created.original.rel})" if created.original else "")
 
 
 def short_slug(title: str) -> str:
@@ -27,11 +44,21 @@ def yaml_text(value: str) -> str:
 
 
 def new_news(config: Config, title: str, *, date: dt.date | None = None, lang: str | None = None,
-             key: str | None = None) -> Path:
-    """content/news/<date>-<key>.<lang>.md; a translation gets `--key` of its original and its own slug."""
+             key: str | None = None) -> Created:
+    """content/news/<date>-<key>.<lang>.md. A translation takes its original's key and date (the original is
+    found by `key`, with or without its date, or by the title's slug) and gets its own slug."""
     lang = _language(config, lang)
-    date = date or dt.datetime.now(config.tz).date()
     slug = short_slug(title)
+    original = None
+    if key is not None:
+        key_date, key = _split_key(config, key)
+        if key_date and date and key_date != date:
+            raise BuildFailed([UsageError(f"--key gives the date {key_date} and --date {date}: give one of them")])
+        date = date or key_date
+    if lang != config.default_language:
+        original = _original(config, "news", key or slug, date, lang, given=key is not None)
+        key, date = original.key, original.date
+    date = date or dt.datetime.now(config.tz).date()
     key = key or slug
     _check_key(key, "--key" if key != slug else "the title")
     lines = [f"title: {yaml_text(title)}"]
@@ -39,19 +66,90 @@ def new_news(config: Config, title: str, *, date: dt.date | None = None, lang: s
         lines.append(f"slug: {slug}")  # a translation's own URL, in its language
     if lang == config.default_language:
         lines.append("tags: []")
-    return _create(config, config.content_dir / "news" / f"{date.isoformat()}-{key}.{lang}.md", lines)
+    path = _create(config, config.content_dir / "news" / f"{date.isoformat()}-{key}.{lang}.md", lines)
+    return Created(path, original)
 
 
-def new_page(config: Config, key: str, *, lang: str | None = None, title: str | None = None) -> Path:
-    """content/pages/<key>.<lang>.md, titled from the key unless a title is given."""
+def new_page(config: Config, key: str, *, lang: str | None = None, title: str | None = None) -> Created:
+    """content/pages/<key>.<lang>.md, titled from the key unless a title is given; a translation's key must
+    be a page's in the default language."""
     lang = _language(config, lang)
+    key = _split_key(config, key, dated=False)[1]
+    original = None
+    if lang != config.default_language:
+        original = _original(config, "page", key, None, lang, given=True)
     _check_key(key, "KEY")
     title = title or key.replace("-", " ").replace("_", " ").capitalize()
     lines = [f"title: {yaml_text(title)}"]
     slug = short_slug(title)
     if slug and slug != key:
         lines.append(f"slug: {slug}")
-    return _create(config, config.content_dir / "pages" / f"{key}.{lang}.md", lines)
+    return Created(_create(config, config.content_dir / "pages" / f"{key}.{lang}.md", lines), original)
+
+
+def _split_key(config: Config, text: str, *, dated: bool = True) -> tuple[dt.date | None, str]:
+    """A key as an editor may give it: 'metropoles-meeting', '2023-03-31-metropoles-meeting', or the
+    original's file name or path ('content/news/2023-03-31-metropoles-meeting.fr.md'). -> (date, key)"""
+    stem = text.strip().replace("\\", "/").rpartition("/")[2]
+    stem = stem[:-3] if stem.endswith(".md") else stem
+    for code in config.language_codes:
+        if stem.endswith(f".{code}"):
+            stem = stem[:-len(code) - 1]
+            break
+    match = DATED_KEY_RE.match(stem) if dated else None
+    if not match:
+        return None, stem
+    try:
+        return calendar_date(match["date"]), match["key"]
+    except ValueError as exc:
+        raise BuildFailed([UsageError(f"--key {text!r}: impossible date {match['date']!r}: {exc}")]) from None
+
+
+def _original(config: Config, kind: str, key: str, date: dt.date | None, lang: str, *, given: bool) -> SourceFile:
+    """The file in the default language a translation pairs with, or a usage error naming the keys it could be."""
+    default = config.default_language
+    sources = [s for s in discover(config, Diagnostics()) if s.kind == kind]
+    originals = [s for s in sources if s.lang == default]
+    same_key = [s for s in originals if s.key == key]
+    found = [s for s in same_key if date is None or s.date == date]
+    what = "news item" if kind == "news" else "page"
+    option = "--key" if kind == "news" else "KEY"
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise BuildFailed([UsageError(f"{option} {key}: {len(found)} {what}s in {default!r} have this key: "
+                                      f"{', '.join(s.rel for s in found)}",
+                                      hint=f"give the date too, e.g. {option} {_name(found[-1])}")])
+    if same_key:
+        raise BuildFailed([UsageError(
+            f"--date {date}: the {what} in {default!r} with the key {key!r} is dated {same_key[0].date}: "
+            f"{same_key[0].rel}", hint="leave out --date: a translation takes its original's date")])
+    newest_first = sorted(originals, key=_name, reverse=kind == "news")
+    close = difflib.get_close_matches(key, list(dict.fromkeys(s.key for s in originals)), n=KEYS_SHOWN, cutoff=0.6)
+    if close:
+        names = [_name(s) for k in close for s in newest_first if s.key == k][:KEYS_SHOWN]
+        hint = f"close keys: {', '.join(names)}"
+    else:  # the newest originals not yet translated: the ones an editor is most likely translating
+        translated = {(s.key, s.date) for s in sources if s.lang == lang}
+        names = [_name(s) for s in newest_first if (s.key, s.date) not in translated][:KEYS_SHOWN]
+        if names:
+            hint = f"{what}s in {default!r} not yet in {lang!r}: {', '.join(names)}"
+        elif originals:
+            hint = f"every {what} in {default!r} has its {lang!r} translation: write the original first"
+        else:
+            hint = f"there is no {what} in {default!r} yet: write the original first"
+    if given:
+        message = f"{option} {key}: no {what} in {default!r} has this key; the translation would pair with nothing"
+    else:
+        example = (names or [_name(s) for s in newest_first] or ["2023-03-31-the-original-key"])[0]
+        message = (f"--lang {lang} makes a translation: give the key of its original in {default!r}, "
+                   f"e.g. {option} {example}")
+    raise BuildFailed([UsageError(message, hint=hint)])
+
+
+def _name(source: SourceFile) -> str:
+    """The key as --key takes it: a news item's with its date."""
+    return f"{source.date.isoformat()}-{source.key}" if source.date else source.key
 
 
 def _language(config: Config, lang: str | None) -> str:

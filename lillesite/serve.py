@@ -7,11 +7,13 @@ the terminal.
 """
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import os
 import re
 import signal
+import socket
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,13 +22,13 @@ from typing import Callable
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
-from tornado import ioloop
+from tornado import ioloop, netutil
 
 from lillesite import messages, runtime
 from lillesite.build import build
 from lillesite.cache import BuildCache
 from lillesite.config import Config, load_config
-from lillesite.errors import BuildFailed, LilleError
+from lillesite.errors import BuildFailed, LilleError, UsageError
 from lillesite.messages import Translator, _
 from lillesite.options import BuildOptions
 from lillesite.search import BackgroundIndex
@@ -38,6 +40,8 @@ POLL_MS = 100  # the shortest pause between two looks at the sources; livereload
 POLL_SHARE = 0.2  # the most of its time the preview spends looking: a site that takes longer is looked at less often
 SETTLE_SECONDS = 0.05  # sources must stay unchanged this long before a build: one rebuild per burst
 SETTLE_LIMIT = 2.0
+DEFAULT_PORT = 8000
+PORTS_TRIED = 100  # when the default port is taken (another preview, a notebook): 8001, 8002, ...
 
 
 @dataclass
@@ -201,7 +205,61 @@ class _SourceWatcher(Watcher):
             LiveReloadHandler.reload_waiters()
 
 
-def run(config: Config, *, host: str, port: int, report: Callable[[list[LilleError]], None]) -> None:
+def choose_port(host: str, port: int | None) -> tuple[int, str | None]:
+    """The port to listen on, and what to tell the user about it. A port asked for with --port is that
+    port or a usage error saying what to do; without --port, the default or, when that one is taken, the
+    next free one, as Hugo does."""
+    if port is not None:
+        problem = _cannot_listen(host, port)
+        if problem:
+            raise BuildFailed([_port_error(host, port, problem)])
+        return port, None
+    for candidate in range(DEFAULT_PORT, DEFAULT_PORT + PORTS_TRIED):
+        problem = _cannot_listen(host, candidate)
+        if problem is None:
+            note = None if candidate == DEFAULT_PORT else (
+                f"port {DEFAULT_PORT} is already in use (another preview?): using port {candidate} instead")
+            return candidate, note
+        if problem.errno != errno.EADDRINUSE:
+            raise BuildFailed([_port_error(host, candidate, problem)])
+    raise BuildFailed([UsageError(f"ports {DEFAULT_PORT} to {DEFAULT_PORT + PORTS_TRIED - 1} are all in use",
+                                  hint="choose a free one with --port, e.g. --port 8765")])
+
+
+def _cannot_listen(host: str, port: int) -> OSError | None:
+    """Why the server could not listen on host:port, tried as tornado listens (SO_REUSEADDR, every address
+    of the host); None when it can. The sockets are closed at once: the server opens its own."""
+    try:
+        sockets = netutil.bind_sockets(port, host)
+    except OSError as exc:
+        return exc
+    for sock in sockets:
+        sock.close()
+    return None
+
+
+def _port_error(host: str, port: int, problem: OSError) -> UsageError:
+    if problem.errno == errno.EADDRINUSE:
+        free = next((p for p in range(port + 1, min(port + PORTS_TRIED, 65536)) if _cannot_listen(host, p) is None),
+                    None)
+        example = f"--port {free}" if free else "--port with another number"
+        return UsageError(f"port {port} is already in use, by another preview or program",
+                          hint=f"choose another port, e.g. {example}, or stop the program that uses it")
+    if problem.errno == errno.EACCES:
+        return UsageError(f"port {port} needs administrator rights on this computer",
+                          hint="choose a port above 1023, e.g. --port 8000")
+    if problem.errno == errno.EADDRNOTAVAIL or isinstance(problem, socket.gaierror):
+        return UsageError(f"--host {host}: not an address of this computer",
+                          hint="use --host 127.0.0.1 for this computer only, or --host 0.0.0.0 for the local network")
+    return UsageError(f"cannot listen on {host} port {port}: {problem.strerror or problem}",
+                      hint="choose another port with --port, or another address with --host")
+
+
+def run(config: Config, *, host: str, port: int | None, report: Callable[[list[LilleError]], None]) -> None:
+    """Serve the preview until Ctrl-C. `port`: as given with --port, None for the default (see choose_port)."""
+    port, note = choose_port(host, port)
+    if note:
+        print(note, flush=True)
     root = config.root.resolve()
     out = root / PREVIEW_DIR
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
@@ -220,6 +278,10 @@ def run(config: Config, *, host: str, port: int, report: Callable[[list[LilleErr
           "press Ctrl-C to stop", flush=True)
     try:
         server.serve(host=host, port=port, root=str(out), restart_delay=0)
+    except OSError as exc:  # taken between choose_port() and now, while the site was built
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise BuildFailed([_port_error(host, port, exc)]) from None
     finally:
         if preview.index:
             preview.index.stop()

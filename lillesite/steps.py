@@ -46,6 +46,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         check_output_dir(out, config.root)
     with timer.stage("discover"):
         sources = discover(config, report)
+        checks.translations_without_original(config, sources, report)
         static = static_files(config.static_dir, config.root, report)
         history = translation_status.read_history(config.root, cache)
     with timer.stage("parse"):
@@ -74,6 +75,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         files = render(pages, renderer, page_cache, report, jobs=options.jobs, meanwhile=meanwhile)
         files.update(generated)
         collisions(files, static, report)
+        checks.root_relative_links(config, site.entries(), pages, files, static, report)
         if config.search_slug:
             search.collisions(static, report)
     if options.strict or not options.write:  # check and build --strict; a plain build or preview stays fast

@@ -32,8 +32,10 @@ def test_new_translation_shares_the_key_and_gets_its_own_slug(tmp_path):
 
 def test_new_page_and_refusal_to_overwrite(tmp_path):
     site = write_site(tmp_path / "site", {})
+    assert run_cli("new", "page", "eu-office", "--site", str(site)).returncode == 0
     done = run_cli("new", "page", "eu-office", "--lang", "en", "--site", str(site))
     assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "created content/pages/eu-office.en.md (translation of content/pages/eu-office.fr.md)"
     path = site / "content/pages/eu-office.en.md"
     path.write_text(path.read_text(encoding="utf-8") + "My own text.\n", encoding="utf-8")
     again = run_cli("new", "page", "eu-office", "--lang", "en", "--site", str(site))
@@ -50,3 +52,80 @@ def test_bad_language_date_and_key_are_usage_errors(tmp_path):
     assert punctuation.returncode == 2 and "gives no usable file name" in punctuation.stderr
     assert run_cli("new", "page", "Bad Key", "--site", str(site)).returncode == 2
     assert not (site / "content").exists()
+
+
+def test_a_translation_finds_its_original_by_key_and_takes_its_date(tmp_path):
+    """`--key` without `--date` made a translation dated today, which paired with nothing."""
+    site = write_site(tmp_path / "site", {})
+    run_cli("new", "news", "Le LaM fête ses 40 ans", "--date", "2023-03-31", "--site", str(site))
+    run_cli("new", "news", "Réunion des métropoles", "--date", "2023-02-01", "--site", str(site))
+    done = run_cli("new", "news", "LaM turns 40", "--lang", "en", "--key", "le-lam-fete-ses-40-ans",
+                   "--site", str(site))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("created content/news/2023-03-31-le-lam-fete-ses-40-ans.en.md "
+                                   "(translation of content/news/2023-03-31-le-lam-fete-ses-40-ans.fr.md)")
+    # the whole name of the original's file, as an editor copies it, is a key too
+    for key in ("2023-02-01-reunion-des-metropoles", "content/news/2023-02-01-reunion-des-metropoles.fr.md"):
+        (site / "content/news/2023-02-01-reunion-des-metropoles.en.md").unlink(missing_ok=True)
+        done = run_cli("new", "news", "Metropolises meet", "--lang", "en", "--key", key, "--site", str(site))
+        assert done.stdout.strip() == ("created content/news/2023-02-01-reunion-des-metropoles.en.md "
+                                       "(translation of content/news/2023-02-01-reunion-des-metropoles.fr.md)")
+    assert sorted(p.name for p in (site / "content/news").iterdir()) == [
+        "2023-02-01-reunion-des-metropoles.en.md", "2023-02-01-reunion-des-metropoles.fr.md",
+        "2023-03-31-le-lam-fete-ses-40-ans.en.md", "2023-03-31-le-lam-fete-ses-40-ans.fr.md"]
+    assert run_cli("check", "--strict", "--site", str(site)).returncode == 0
+    out = build_site(site)
+    english = (out / "en/news/2023/03/lam-turns-40/index.html").read_text(encoding="utf-8")
+    assert 'hreflang="fr" href="https://example.org/fr/actualites/2023/03/le-lam-fete-ses-40-ans/"' in english
+
+
+def test_a_translation_of_no_original_is_refused_with_the_keys_it_could_be(tmp_path):
+    site = write_site(tmp_path / "site", {})
+    run_cli("new", "news", "Le LaM fête ses 40 ans", "--date", "2023-03-31", "--site", str(site))
+    run_cli("new", "news", "Journées portes ouvertes", "--date", "2022-06-02", "--site", str(site))
+    run_cli("new", "news", "Journées portes ouvertes", "--date", "2023-06-02", "--site", str(site))
+
+    typo = run_cli("new", "news", "LaM turns 40", "--lang", "en", "--key", "le-lam-fete-ses-40", "--site", str(site))
+    assert typo.returncode == 2
+    assert typo.stderr.strip() == ("error: --key le-lam-fete-ses-40: no news item in 'fr' has this key; the "
+                                   "translation would pair with nothing (close keys: 2023-03-31-le-lam-fete-ses-40-ans)")
+    no_key = run_cli("new", "news", "LaM turns 40", "--lang", "en", "--site", str(site))
+    assert no_key.returncode == 2
+    assert no_key.stderr.startswith("error: --lang en makes a translation: give the key of its original in 'fr', "
+                                    "e.g. --key 2023-06-02-journees-portes-ouvertes (news items in 'fr' not yet "
+                                    "in 'en': 2023-06-02-journees-portes-ouvertes, 2023-03-31-le-lam-fete-ses-40-ans, "
+                                    "2022-06-02-journees-portes-ouvertes)")
+    twice = run_cli("new", "news", "Open days", "--lang", "en", "--key", "journees-portes-ouvertes", "--site", str(site))
+    assert twice.returncode == 2
+    assert "2 news items in 'fr' have this key" in twice.stderr
+    assert "give the date too, e.g. --key 2023-06-02-journees-portes-ouvertes" in twice.stderr
+    other_date = run_cli("new", "news", "LaM turns 40", "--lang", "en", "--key", "le-lam-fete-ses-40-ans",
+                         "--date", "2023-04-01", "--site", str(site))
+    assert other_date.returncode == 2 and "is dated 2023-03-31" in other_date.stderr
+    page = run_cli("new", "page", "eu-ofice", "--lang", "en", "--site", str(site))
+    assert page.returncode == 2 and "no page in 'fr' has this key" in page.stderr
+    assert not any(path.name.endswith(".en.md") for path in (site / "content").rglob("*"))
+
+
+def test_check_warns_about_a_translation_without_original(tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/news/2023-03-31-lam-40th-anniversary.fr.md": "---\ntitle: Le LaM a 40 ans\n---\nTexte.\n",
+        "content/news/2026-12-06-lam-40th-anniversary.en.md": "---\ntitle: LaM turns 40\n---\nText.\n",
+        "content/pages/profil.fr.md": "---\ntitle: Profil\n---\nTexte.\n",
+        "content/pages/profile.en.md": "---\ntitle: Profile\n---\nText.\n",
+        "content/pages/apropos.en.md": "---\ntitle: About\n---\nText.\n",
+    })
+    done = run_cli("check", "--site", str(site))
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert ("content/news/2026-12-06-lam-40th-anniversary.en.md: warning: translation without an original: there is "
+            "no content/news/2026-12-06-lam-40th-anniversary.fr.md (if it translates "
+            "content/news/2023-03-31-lam-40th-anniversary.fr.md, rename it 2023-03-31-lam-40th-anniversary.en.md)"
+            ) in lines
+    assert ("content/pages/profile.en.md: warning: translation without an original: there is no "
+            "content/pages/profile.fr.md (if it translates content/pages/profil.fr.md, rename it profil.en.md)") in lines
+    assert ("content/pages/apropos.en.md: warning: translation without an original: there is no "
+            "content/pages/apropos.fr.md (write the original content/pages/apropos.fr.md, or rename this file after "
+            "its original: the same name, ending in .en.md)") in lines
+    assert "3 warning(s)" in done.stdout
+    assert run_cli("check", "--strict", "--site", str(site)).returncode == 1

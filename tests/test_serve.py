@@ -330,3 +330,50 @@ def test_ctrl_c_stops_the_preview_even_when_python_drops_the_interrupt(monkeypat
         assert time.monotonic() - started < 1 and dropped == [KeyboardInterrupt]
     finally:
         loop.close()
+
+
+@pytest.fixture
+def busy_port():
+    """A port another program listens on, on 127.0.0.1."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+def test_a_port_asked_for_and_in_use_says_so_and_how_to_choose_another(site_copy, busy_port):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": EPOCH}
+    done = subprocess.run([sys.executable, "-m", "lillesite", "serve", "--site", str(site_copy("bilingual")),
+                           "--port", str(busy_port)], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2, done.stdout  # a usage error: the command line asks for what cannot be
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    message = done.stderr.strip()
+    assert message.startswith(f"error: port {busy_port} is already in use, by another preview or program "
+                              "(choose another port, e.g. --port "), message
+    suggested = int(message.split("--port ")[1].split(",")[0])
+    assert suggested != busy_port and serve._cannot_listen("127.0.0.1", suggested) is None
+    assert "previewing" not in done.stdout  # refused before building anything
+
+
+def test_the_default_port_in_use_gives_the_next_free_one_and_says_so(site_copy, busy_port, tmp_path):
+    """As Hugo does: without --port, a preview already running on the default port is no reason to fail."""
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": EPOCH}
+    start = (f"import lillesite.serve, lillesite.cli; lillesite.serve.DEFAULT_PORT = {busy_port}; "
+             f"lillesite.cli.run(['serve', '--site', {str(site_copy('bilingual'))!r}])")
+    process = subprocess.Popen([sys.executable, "-c", start], stdout=log.open("w"), stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while "press Ctrl-C" not in log.read_text() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        text = log.read_text()
+        note = next(line for line in text.splitlines() if line.startswith(f"port {busy_port} is already in use"))
+        port = int(note.rsplit("using port ", 1)[1].split()[0])
+        assert port != busy_port and f"at http://127.0.0.1:{port}/" in text
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/fr/", timeout=10) as response:
+            page = response.read().decode("utf-8")
+        assert response.status == 200 and 'lang="fr"' in page and f"127.0.0.1:{port}" in page
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -204,7 +204,7 @@ def test_a_file_changed_twice_within_one_clock_tick_is_read_again(site):
 
 
 def test_warnings_are_reported_again_and_strict_is_its_own_state(site):
-    write_site(site, {"content/pages/image.fr.md": "---\ntitle: Image\n---\n![](/logo.png)\n"}, config=None)
+    write_site(site, {"content/pages/image.fr.md": "---\ntitle: Image\n---\n![](/images/logo.svg)\n"}, config=None)
     age(site)
     first = run_cli("build", "--site", str(site))
     again = run_cli("build", "--site", str(site), "--debug")
