@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -20,6 +22,7 @@ import yaml
 from tests.conftest import REPO
 
 WORKFLOW = REPO / ".github/workflows/site.yml"
+CI_RUN = REPO / ".ci/run"
 
 
 def actionlint(path):
@@ -323,3 +326,17 @@ def test_check_and_build_steps_run_as_written_with_the_pages_url(tmp_path):
     home = (site / "_site/fr/index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://example.github.io/lillesite/fr/">' in home
 
+
+def test_ci_runs_the_readme_test_command():
+    """CI runs what the README tells a new user to run, in the same virtual environment."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    quick_start = readme[readme.index("## Quick start"):readme.index("\n## ", readme.index("## Quick start"))]
+    blocks = re.findall(r"```sh\n(.*?)\n```", quick_start, re.S)
+    test_command = next(block for block in blocks if "pytest" in block)
+    ci = CI_RUN.read_text(encoding="utf-8").replace("\\\n", " ")
+    ci_commands = [" ".join(word for word in shlex.split(line) if word != "-q")
+                   for line in ci.splitlines() if line and not line.startswith("#")]
+    for command in test_command.split("&&"):
+        words = " ".join(shlex.split(command))
+        assert any(line == words or line.startswith(words + " ") for line in ci_commands), words
+    assert re.search(r"apt-get install .*\bpython3-venv\b", ci)  # Debian's python3 has no venv without it
