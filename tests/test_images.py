@@ -195,3 +195,23 @@ def test_widths_must_be_whole_numbers(tmp_path):
     result = run_cli("build", "--site", str(root))
     assert result.returncode != 0
     assert "site.yml:16: error: Config value 'images.widths': expected a list of whole numbers" in result.stderr
+
+
+def test_the_lead_image_loads_first_and_is_shared_as_its_crop(built):
+    path = built / "fr/actualites/2023/03/photo/index.html"
+    page = parse_page(path)
+    lead = [attrs for tag, attrs in page.elements if tag == "img" and "portrait" in attrs.get("src", "")]
+    assert len(lead) == 1
+    assert lead[0]["fetchpriority"] == "high" and "loading" not in lead[0] and lead[0]["alt"] == "Le bureau"
+    assert (lead[0]["width"], lead[0]["height"]) == ("1024", "1365")
+    assert re.search(r"<figcaption>Photo\W+Jeanne Martin</figcaption>", path.read_text(encoding="utf-8"))
+    og = next(attrs["content"] for tag, attrs in page.elements if tag == "meta" and attrs.get("property") == "og:image")
+    assert re.fullmatch(r"https://example\.org/images/portrait\.[0-9a-f]{10}\.og\.jpg", og)
+    with Image.open(built / og.removeprefix("https://example.org/")) as card:
+        assert card.size == (1200, 630)  # cut from the upright photo, 1200 x 1600
+
+
+def test_a_listed_item_shows_its_photo_on_its_card(built):
+    page = parse_page(built / "fr/actualites/index.html")
+    cards = [attrs for tag, attrs in page.elements if tag == "img" and "portrait" in attrs.get("src", "")]
+    assert len(cards) == 1 and cards[0]["loading"] == "lazy" and cards[0]["alt"] == ""
