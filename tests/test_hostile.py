@@ -68,7 +68,7 @@ def test_nothing_hostile_becomes_markup_anywhere(hostile_site):
             assert "alert" not in body, path
     page = parse_page(hostile_site / "en/news/2023/03/hostile/index.html")
     assert [a["alt"] for t, a in page.elements if t == "img" and "photo" in a.get("src", "")] == \
-        ['" onerror="alert(7)']  # the alt text of a Markdown image, as text
+        [ALT, '" onerror="alert(7)']  # the lead image's image_alt and a Markdown image's alt text, as text
 
 
 def test_the_title_stays_text_in_html_and_attributes(hostile_site):
