@@ -411,7 +411,19 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1000, help="news items per language (default 1000)")
     parser.add_argument("--large", type=int, default=5000, help="the large corpus; 0 to skip (default 5000)")
     parser.add_argument("--no-others", action="store_true", help="measure lillesite only")
+    parser.add_argument("--photos", type=int, default=0,
+                        help="the images case with N generated camera photos (photos_case.py); 0 to skip")
+    parser.add_argument("--photos-only", action="store_true", help="only the images case")
     args = parser.parse_args()
+    if args.photos_only:
+        import photos_case
+
+        with tempfile.TemporaryDirectory(prefix="lillesite-bench-photos-") as tmp:
+            found = photos_case.run(Path(tmp), args.photos or 40, measure, lillesite_command, lillesite_env,
+                                    None if args.no_others else hugo_binary())
+        print(f"\nMeasured {machine()}; one run.\n")
+        print(photos_case.table(found, args.photos or 40))
+        return
 
     rows: list[Row] = []
     started = time.perf_counter()

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import defaultdict
+from typing import Mapping
 
-from lillesite import urls
+from lillesite import images as pictures, urls
 from lillesite.config import Config
 from lillesite.document import Document
 from lillesite.errors import ContentError, Diagnostics, Location
@@ -25,10 +27,14 @@ def assemble(
     *,
     now: dt.datetime,
     static_files: frozenset[str],
+    images: Mapping[str, pictures.Source] | None = None,
     include_drafts: bool = False,
     include_future: bool = False,
 ) -> Site:
-    """The site as published: unpublished entries left out, every finding added to `report`."""
+    """The site as published: unpublished entries left out, every finding added to `report`.
+
+    `images`: the raster files of static/ (images.inspect()), whose pictures pages show."""
+    images = images or {}
     order = {code: i for i, code in enumerate(config.language_codes)}
     groups: dict[tuple[str, str], list[Document]] = defaultdict(list)
     for doc in docs:
@@ -45,7 +51,7 @@ def assemble(
         kept: dict[str, Entry] = {}
         for doc in members:
             meta = _inherit(doc, source, report)
-            entry = _entry(config, doc, meta, gkey, now, report)
+            entry = _entry(config, doc, meta, gkey, now, images, report)
             if entry is None:
                 continue
             if entry.draft and not include_drafts:
@@ -65,10 +71,10 @@ def assemble(
     resolved_groups = {}
     for gkey, group in entries_by_group.items():
         resolved_groups[gkey] = {
-            lang: _resolve_links(config, entry, group, entries_by_group, by_rel, all_rels, static_files, report)
+            lang: _resolve_links(config, entry, group, entries_by_group, by_rel, all_rels, static_files, images, report)
             for lang, entry in group.items()
         }
-    _check_unpublished(config, held, entries_by_group, all_rels, static_files, report)
+    _check_unpublished(config, held, entries_by_group, all_rels, static_files, images, report)
 
     sets = {
         gkey: TranslationSet(kind=gkey[0], key=gkey[1], source_lang=_source_lang(source_langs[gkey], group),
@@ -121,7 +127,8 @@ def _inherit(doc: Document, source: Document, report: Diagnostics) -> dict:
     return meta
 
 
-def _entry(config: Config, doc: Document, meta: dict, gkey, now, report: Diagnostics) -> Entry | None:
+def _entry(config: Config, doc: Document, meta: dict, gkey, now, images: Mapping[str, pictures.Source],
+           report: Diagnostics) -> Entry | None:
     source = doc.source
     where = source.rel
     date = None
@@ -157,12 +164,24 @@ def _entry(config: Config, doc: Document, meta: dict, gkey, now, report: Diagnos
         tags=meta.get("tags", ()),
         image=meta.get("image"),
         image_alt=meta.get("image_alt"),
+        image_credit=meta.get("image_credit"),
+        picture=_picture(config, meta.get("image"), images, lead=True),
         menu=meta.get("menu"),
         draft=meta.get("draft", False),
         future=bool(date and date > now),
         url=url,
         link_targets={},  # filled by _resolve_links once every entry has its URL
+        pictures={},  # filled by _resolve_links too
     )
+
+
+def _picture(config: Config, rel: str | None, images: Mapping[str, pictures.Source], *, lead: bool):
+    if not rel:
+        return None
+    if rel.lower().endswith(pictures.PASSED_THROUGH):
+        return pictures.drawing(rel)
+    source = images.get(rel)
+    return pictures.picture(source, config.image_widths, lead=lead) if pictures.usable(source) else None
 
 
 def _news_date(config: Config, doc: Document, value, report: Diagnostics) -> dt.datetime | None:
@@ -211,7 +230,8 @@ def _check_collisions(config: Config, groups: dict, report: Diagnostics) -> None
                     seen[url] = entry.rel
 
 
-def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static_files, report: Diagnostics) -> Entry:
+def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static_files, images,
+                   report: Diagnostics) -> Entry:
     targets: dict[str, str] = {}
     where = entry.rel
     for link in entry.doc.links:
@@ -232,19 +252,28 @@ def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static
                                         Location(where, link.line), level="warning"))
         elif link.kind == "asset":
             if link.target not in static_files:
-                report.add(ContentError(f"link to a missing file 'static/{link.target}'", Location(where, link.line)))
+                report.add(ContentError(f"link to a missing file 'static/{link.target}'", Location(where, link.line),
+                                        hint=_close_file(link.target, static_files)))
             targets[link.target] = "/" + link.target
         elif link.kind == "anchor":
             if link.fragment and link.fragment not in entry.doc.anchors:
                 report.add(ContentError(f"link to #{link.fragment}: no heading or id with that name on this page",
                                         Location(where, link.line), level="warning"))
     if entry.image and entry.image not in static_files:
-        report.add(ContentError(f"image: no file 'static/{entry.image}'", Location(where, entry.doc.line_of_key.get("image"))))
+        report.add(ContentError(f"image: no file 'static/{entry.image}'", Location(where, entry.doc.line_of_key.get("image")),
+                                hint=_close_file(entry.image, static_files)))
+    shown = {}
+    for rel in pictures.images_in(entry.doc.html):
+        if rel in static_files and pictures.is_picture(rel):
+            picture = _picture(config, rel, images, lead=False)
+            if picture:
+                shown[rel] = picture
     entry.link_targets.update(targets)  # the entry's own dict (see _entry), filled before the site is complete
+    entry.pictures.update(shown)
     return entry
 
 
-def _check_unpublished(config: Config, held: dict, published: dict, all_rels, static_files,
+def _check_unpublished(config: Config, held: dict, published: dict, all_rels, static_files, images,
                        report: Diagnostics) -> None:
     """Drafts and scheduled items get the checks of published ones now, said as such, so that CI fails at
     the push and not on the morning a scheduled build publishes them."""
@@ -254,7 +283,7 @@ def _check_unpublished(config: Config, held: dict, published: dict, all_rels, st
             groups = _site_on_its_day(entry, published, held)
             by_rel = {other.rel: other for members in groups.values() for other in members.values()}
             found = Diagnostics()
-            _resolve_links(config, entry, groups[gkey], groups, by_rel, all_rels, static_files, found)
+            _resolve_links(config, entry, groups[gkey], groups, by_rel, all_rels, static_files, images, found)
             if lang == config.default_language and config.tag_labels:
                 found.extend(_undeclared_tag(key, entry) for key in entry.tags if key not in config.tag_labels)
             report.extend(type(finding)(f"{why}: {finding.message}", finding.location, hint=finding.hint,
@@ -284,6 +313,14 @@ def _day(moment: dt.datetime) -> str:
 def _undeclared_tag(key: str, entry: Entry) -> ContentError:
     return ContentError(f"tags: {key!r} is not in the tag vocabulary (tags.labels in site.yml)",
                         Location(entry.rel, entry.doc.line_of_key.get("tags")), level="warning")
+
+
+def _close_file(rel: str, static_files: frozenset[str]) -> str | None:
+    """'did you mean ...?' for a file of a close name (the same folder first)."""
+    folder = rel.rpartition("/")[0]
+    near = [f for f in static_files if f.rpartition("/")[0] == folder] or list(static_files)
+    close = difflib.get_close_matches(rel, near, n=1, cutoff=0.6)
+    return f"did you mean 'static/{close[0]}'?" if close else None
 
 
 def _tags(config: Config, lang: str, entries: list[Entry], report: Diagnostics) -> tuple[Tag, ...]:

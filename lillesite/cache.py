@@ -1,4 +1,4 @@
-"""The build cache in .lillesite-cache/: parsed documents and fingerprints of rendered pages.
+"""The build cache in .lillesite-cache/: parsed documents, fingerprints of rendered pages, picture variants.
 
 Both are pure functions of their inputs, so a hash of every input is a safe key:
 * a document is keyed by the file's bytes and relative path (links resolve relative to it), the
@@ -6,6 +6,9 @@ Both are pure functions of their inputs, so a hash of every input is a safe key:
 * a page is keyed by the digest of its plan (plan.PagePlan: all its template is given), the
   templates, the catalogues and the config. Its bytes are not stored twice: the cache records their sha256, and a
   hit takes them from the previous output after checking that hash.
+
+* a picture variant (images.py) is keyed by the source's bytes, its record and the encoder's version
+  (images.Variant.key); its bytes are kept, one file each in images/, until a build no longer uses them.
 
 The cache is never trusted blindly: every file carries a header naming the generator's code and a
 sha256 of its payload; anything that does not match, or does not unpickle, is ignored and rebuilt.
@@ -132,6 +135,7 @@ class BuildCache:
         self._pages: tuple[str, dict[str, PageRecord]] | None = None
         self._saved_pages: tuple[str, dict[str, PageRecord]] | None = None
         self._compiled: dict[str, dict[str, bytes]] = {}  # kind -> key -> compiled form
+        self._images: dict[str, bytes] = {}  # variant key -> its bytes, made or read by this process
         self._saved_compiled: dict[str, dict[str, bytes]] = {}
 
     # ------------------------------------------------------------ documents
@@ -196,6 +200,35 @@ class BuildCache:
             self._compiled[kind] = found if isinstance(found, dict) else {}
             self._saved_compiled[kind] = dict(self._compiled[kind])
         return self._compiled[kind]
+
+    # ------------------------------------------------------ picture variants
+    # Not under the code's version: a variant is a function of what its key covers (Pillow's version and
+    # the encoder settings included), so a new lillesite does not re-encode every photo.
+    IMAGES = "images"
+    IMAGES_VERSION = "variants-1"
+
+    def image(self, key: str) -> bytes | None:
+        """The bytes of the variant with this key (images.Variant.key), if a build made them."""
+        found = self._images.get(key)
+        if found is None and self.persistent:
+            found = _read(self.folder / self.IMAGES / key, self.IMAGES_VERSION)
+            if not isinstance(found, bytes):
+                return None
+        return found
+
+    def put_image(self, key: str, data: bytes) -> None:
+        self._images[key] = data
+        if self.persistent:
+            _write(self.folder / self.IMAGES / key, self.IMAGES_VERSION, data)
+
+    def keep_images(self, keys: set[str]) -> None:
+        """Forget the variants a successful build did not use (photos removed or changed, other settings)."""
+        self._images = {key: data for key, data in self._images.items() if key in keys}
+        folder = self.folder / self.IMAGES
+        if self.persistent and folder.is_dir():
+            for path in folder.iterdir():
+                if path.name not in keys:
+                    path.unlink(missing_ok=True)
 
     # -------------------------------------------------------- other records
     def load(self, name: str) -> Any:

@@ -212,6 +212,26 @@ class Integer(Option):
         return value
 
 
+class Integers(Option):
+    """A list of whole numbers of at least `minimum`, kept sorted and without repeats."""
+
+    def __init__(self, path: str, *, default: tuple[int, ...], minimum: int = 1):
+        super().__init__(path, default=default)
+        self.minimum = minimum
+
+    def read(self, value: Any, r: _Reader) -> tuple[int, ...]:
+        if value is ABSENT or value is None:
+            return self.default
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = [value]
+        if (not isinstance(value, list) or not value
+                or any(isinstance(v, bool) or not isinstance(v, int) or v < self.minimum for v in value)):
+            r.error(self.keys, f"expected a list of whole numbers of at least {self.minimum}, such as "
+                               f"{list(self.default)}, got {value!r}")
+            return self.default
+        return tuple(sorted(set(value)))
+
+
 class Boolean(Option):
     """true or false, unquoted."""
 
@@ -264,6 +284,8 @@ class Config:
     tag_labels: dict[str, dict[str, str]] = setting(TagLabels("tags.labels"))
     search_slug: dict[str, str] | None = setting(Slugs("search.slug", enabled_by_section=True))  # None: no search
     allow_embeds: bool = setting(Boolean("markdown.allow_embeds", default=False))
+    # the widths (pixels) photos are published at: a browser picks the one its screen needs (images.py)
+    image_widths: tuple[int, ...] = setting(Integers("images.widths", default=(480, 800, 1200, 1600), minimum=16))
     source_text: str = field(default="", repr=False, compare=False)
 
     @functools.cached_property  # asked for on every file and page

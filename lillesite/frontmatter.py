@@ -230,8 +230,12 @@ def _image(c: _Checker, key: str, value: Any) -> str | None:
     text = _text(c, key, value)
     if text is None:
         return None
+    written_as_in_text = re.match(r"^(?:\.\./)*static/(.+)$", text)  # '../../static/images/x.jpg', as in the text
+    if written_as_in_text:
+        text = written_as_in_text.group(1)
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", text) or ".." in text.split("/") or "\\" in text:
-        c.fail(key, _("{path!r}: give a path inside static/, such as 'images/photo.jpg'", path=text))
+        c.fail(key, _("{path!r}: give a path inside static/, such as 'images/photo.jpg' (or, as in the text, "
+                      "'../../static/images/photo.jpg')", path=text))
         return None
     return text.lstrip("/")
 
@@ -289,6 +293,8 @@ SCHEMA: dict[str, Key] = {
     "draft": Key(_bool, "`true` keeps the file out of the published site (`--drafts` shows it)"),
     "image": Key(_image, "a picture in `static/` (`images/photo.jpg`)", inherited=True),
     "image_alt": Key(_text, "its description for blind readers"),  # README: one row with image
+    "image_credit": Key(_text, "who took the photo (`Photo: Jeanne Martin`): shown under it, as French law requires",
+                        inherited=True),
     "aliases": Key(_aliases, "old URLs of this page (`[/old/path/]`): they redirect here"),
     "menu": Key(_menu, "pages: position in the main menu (10, 20, …); pages without it are not in the menu",
                 inherited=True),

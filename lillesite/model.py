@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from lillesite.config import Config
 from lillesite.document import Document
+from lillesite.images import Picture
 
 HOME_KEY = "index"  # content/pages/index.LANG.md is the home page's text
 
@@ -24,11 +25,14 @@ class Entry:
     tags: tuple[str, ...]
     image: str | None
     image_alt: str | None
+    image_credit: str | None
+    picture: Picture | None  # the lead image as pages show it (its sizes and formats)
     menu: int | None
     draft: bool
     future: bool
     url: str
     link_targets: dict[str, str]  # placeholder target ('content/pages/x.fr.md' or 'images/a.jpg') -> site URL
+    pictures: dict[str, Picture]  # images of the text: path in static/ -> as pages show it
 
     @property
     def rel(self) -> str:

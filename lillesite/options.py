@@ -46,6 +46,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     written: WriteStats | None = None
     out: Path | None = None
+    images_made: int = 0  # picture variants encoded by this build (the others came from the build cache)
 
 
 

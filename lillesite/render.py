@@ -7,6 +7,7 @@ tag's entries (through _TagView); a page that reads them says so (Rendered.cache
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -14,7 +15,7 @@ import jinja2
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from lillesite import typography, urls
+from lillesite import images, typography, urls
 from lillesite.errors import LilleError
 from lillesite.markup import LINK_PLACEHOLDER_RE
 from lillesite.model import Entry, Site, Tag
@@ -123,6 +124,8 @@ class Renderer:
             return href(target) + (fragment or "") if target else match.group(0)
 
         html = entry.doc.html
+        if entry.pictures:
+            html = images.IMG_RE.sub(lambda match: _picture_tag(match, entry.pictures, href), html)
         return Markup(LINK_PLACEHOLDER_RE.sub(replace, html) if "lillesite:" in html else html)
 
     def _render(self, lang: str, template: str, context: dict) -> str:
@@ -134,6 +137,27 @@ class Renderer:
             error = template_error(self.config, exc, template)
         self.errors.setdefault((str(error.location), error.message), error)
         return ""
+
+
+# An image of the text is as wide as the text's column (site.css: .prose's measure, 44rem), the page's
+# width less its margins on a phone.
+TEXT_IMAGE_SIZES = "(min-width: 48em) 44rem, calc(100vw - 2rem)"
+_ATTR_RE = re.compile(r'\s([a-zA-Z:-]+)="([^"]*)"')
+
+
+def _picture_tag(match: re.Match, pictures: Mapping[str, images.Picture], href: Callable[[str], str]) -> str:
+    """An <img> of the text as a <picture>: WebP and fallback candidates, its size, loaded lazily."""
+    picture = pictures.get(match.group(1))
+    if picture is None or not picture.webp:
+        return match.group(0)
+    attrs = {name: value for name, value in _ATTR_RE.findall(match.group(0)) if name != "src"}
+
+    def srcset(candidates) -> str:
+        return ", ".join(f"{href(c.url)} {c.width}w" for c in candidates)
+    kept = "".join(f' {name}="{value}"' for name, value in attrs.items())  # escaped by Markdown already
+    return (f'<picture><source type="image/webp" srcset="{srcset(picture.webp)}" sizes="{TEXT_IMAGE_SIZES}">'
+            f'<img src="{href(picture.src)}" srcset="{srcset(picture.fallback)}" sizes="{TEXT_IMAGE_SIZES}"'
+            f' width="{picture.width}" height="{picture.height}"{kept} loading="lazy" decoding="async"></picture>')
 
 
 class _TagView:

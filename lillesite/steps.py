@@ -9,12 +9,13 @@ Only discover and parse read content; only write touches the output.
 from __future__ import annotations
 
 import functools
+import hashlib
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from lillesite import checks, feeds, runtime, search, sitemap, translations as translation_status, urls, workers
+from lillesite import checks, feeds, images, runtime, search, sitemap, translations as translation_status, urls, workers
 from lillesite.assemble import assemble
 from lillesite.cache import BuildCache, PageCache, Parsed, files_digest
 from lillesite.config import Config
@@ -48,14 +49,16 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         sources = discover(config, report)
         checks.translations_without_original(config, sources, report)
         static = static_files(config.static_dir, config.root, report)
+        pictures = read_pictures(static, report)
         history = translation_status.read_history(config.root, cache)
     with timer.stage("parse"):
         docs = read_sources(sources, report, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs,
                             unchanged=unchanged_documents)
     with timer.stage("assemble"):
         shown = options.preview  # the preview shows drafts and scheduled items, with a banner
-        site = assemble(config, docs, report, now=build_time(), static_files=frozenset(static),
+        site = assemble(config, docs, report, now=build_time(), static_files=frozenset(static), images=pictures,
                         include_drafts=options.drafts or shown, include_future=options.future or shown)
+        images.problems(site.entries(), pictures, report)
         catalogues = load_translations(config, cache.compiled("catalogues") if cache else None, report)
         outdated = translation_status.outdated(site, history)
         checks.stale_notices(outdated, report)
@@ -74,6 +77,12 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
                 cache.save_documents()
         files = render(pages, renderer, page_cache, report, jobs=options.jobs, meanwhile=meanwhile)
         files.update(generated)
+    with timer.stage("images"):
+        picture_plan = images.plan(site.entries(), pictures, config.image_widths, report)
+        made, images_made, image_keys = make_pictures(picture_plan, static, cache, report, jobs=options.jobs)
+        files.update(made)
+        static = {rel: path for rel, path in static.items() if rel not in picture_plan.withheld}
+    with timer.stage("render"):
         collisions(files, static, report)
         checks.root_relative_links(config, site.entries(), pages, files, static, report)
         if config.search_slug:
@@ -89,7 +98,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
                                                Location(str(out)))]) from None
     report.raise_if_failed(strict=options.strict)
     result = BuildResult(site=site, files=files, warnings=report.warnings, summary=_summary(site, files),
-                         timings=timer.timings, out=out)
+                         timings=timer.timings, out=out, images_made=images_made)
     if options.write:
         with timer.stage("write"), output_lock(out):
             # the preview indexes in the background (search.BackgroundIndex), keeping the last index meanwhile
@@ -98,6 +107,8 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
                                         finish=None if indexed_later else _search_indexer(config, timer),
                                         carry=(f"{search.BUNDLE}/",) if indexed_later else (),
                                         last_output=last_output)
+        if cache:
+            cache.keep_images(image_keys)
         if page_cache and page_cache.new_records:
             page_cache.stamp_records()
             cache.keep_pages(page_cache.context_key, page_cache.new_records)
@@ -241,6 +252,72 @@ def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: P
                             files_digest(config.templates_dir, THEME_TEMPLATES),
                             files_digest(config.locales_dir, THEME_LOCALES)))
     return PageCache(cache.page_records(), out, context_key, cache.doc_keys())
+
+
+# ---------------------------------------------------------------- pictures
+def read_pictures(static: dict[str, Path], report: Diagnostics) -> dict[str, images.Source]:
+    """The raster files of static/, from their headers (images.inspect)."""
+    found = {}
+    for rel, path in static.items():
+        if images.is_raster(rel):
+            try:
+                found[rel] = images.inspect(rel, path.read_bytes())
+            except OSError as exc:
+                report.add(ContentError(f"cannot read: {exc.strerror}", Location(f"static/{rel}")))
+    return found
+
+
+def make_pictures(picture_plan: images.Plan, static: dict[str, Path], cache: BuildCache | None, report: Diagnostics,
+                  *, jobs: int) -> tuple[Files, int, set[str]]:
+    """The bytes of every planned variant: from the build cache when made before, else made, each
+    source decoded once, in `jobs` processes when more than one source must be. Also: how many were
+    made, and the cache keys of them all."""
+    encoder = images.encoder_version()
+    files: Files = {}
+    todo: dict[str, list[images.Variant]] = {}
+    keys = set()
+    for variant in picture_plan.variants:
+        key = variant.key(encoder)
+        keys.add(key)
+        data = cache.image(key) if cache else None
+        if data is None:
+            todo.setdefault(variant.source, []).append(variant)
+        else:
+            files[variant.path] = data
+    groups = sorted(todo.items())
+
+    def make_claimed(claim: workers.Claim) -> list[tuple[int, list[bytes] | None, str | None]]:
+        done = []
+        for index, (rel, variants) in enumerate(groups):
+            if claim(index):
+                try:
+                    data = static[rel].read_bytes()
+                    if hashlib.sha256(data).hexdigest() != variants[0].digest:
+                        raise images.ImageFailed("changed while the site was being built: build again")
+                    done.append((index, images.make(data, variants), None))
+                except images.ImageFailed as exc:
+                    done.append((index, None, str(exc)))
+                except OSError as exc:
+                    done.append((index, None, f"cannot read: {exc.strerror}"))
+        return done
+
+    if workers.worth_forking(jobs, len(groups), minimum=2):
+        shares = workers.in_processes(jobs, make_claimed, chunk=1)
+    else:
+        shares = [make_claimed(lambda index: True)]
+    made = 0
+    for index, variants_bytes, problem in sorted((item for share in shares for item in share), key=lambda i: i[0]):
+        rel, variants = groups[index]
+        if problem:
+            for where in picture_plan.uses.get(rel) or (Location(f"static/{rel}"),):
+                report.add(ContentError(f"static/{rel}: {problem}", where))
+            continue
+        for variant, data in zip(variants, variants_bytes):
+            files[variant.path] = data
+            made += 1
+            if cache:
+                cache.put_image(variant.key(encoder), data)
+    return dict(sorted(files.items())), made, keys
 
 
 # ------------------------------------------------------------- the rest

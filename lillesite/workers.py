@@ -1,4 +1,4 @@
-"""The worker pool: items (files to parse, pages to render) shared among forked processes.
+"""The worker pool: items (files to parse, pages to render, photos to encode) shared among forked processes.
 
 Forked, the workers start at once and share what this process has built (the loaded modules, the
 sources, the site, the page plan) without pickling it. See runtime.single_threaded for when not to fork.
@@ -16,8 +16,9 @@ Claim = Callable[[int], bool]
 PARALLEL_MIN_ITEMS = 48
 
 
-def worth_forking(jobs: int, items: int) -> bool:
-    return jobs > 1 and items >= PARALLEL_MIN_ITEMS and runtime.single_threaded()
+def worth_forking(jobs: int, items: int, *, minimum: int = PARALLEL_MIN_ITEMS) -> bool:
+    """`minimum`: fewer items than this are done sooner in one process (heavy items, photos, lower it)."""
+    return jobs > 1 and items >= minimum and runtime.single_threaded()
 
 
 def in_processes(jobs: int, work: Callable[[Claim], T], *, chunk: int,

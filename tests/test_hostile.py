@@ -30,6 +30,16 @@ def _item(lang: str) -> str:
             f"image: images/photo.png\nimage_alt: {_yaml(ALT)}\n---\n{BODY}")
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "navy").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory) -> Path:
     root = write_site(tmp_path_factory.mktemp("hostile") / "site", {
@@ -37,7 +47,7 @@ def hostile_site(tmp_path_factory) -> Path:
         "content/pages/index.en.md": "---\ntitle: Home\n---\nWelcome.\n",
         "content/news/2023-03-01-hostile.fr.md": _item("fr"),
         "content/news/2023-03-01-hostile.en.md": _item("en"),
-        "static/images/photo.png": b"\x89PNG\r\n\x1a\n",
+        "static/images/photo.png": _png(),
     })
     os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
     return build_site(root)
@@ -58,7 +68,7 @@ def test_nothing_hostile_becomes_markup_anywhere(hostile_site):
             assert "alert" not in body, path
     page = parse_page(hostile_site / "en/news/2023/03/hostile/index.html")
     assert [a["alt"] for t, a in page.elements if t == "img" and "photo" in a.get("src", "")] == \
-        ['" onerror="alert(7)']  # the alt text of a Markdown image, as text
+        [ALT, '" onerror="alert(7)']  # the lead image's image_alt and a Markdown image's alt text, as text
 
 
 def test_the_title_stays_text_in_html_and_attributes(hostile_site):

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lillesite"
 CORE = frozenset({
     "messages", "errors", "yamltext", "config", "urls", "i18n", "sources", "frontmatter", "markup", "markdown_speedups",
     "document", "model", "assemble", "translations", "plan", "templating", "typography", "render", "feeds",
-    "sitemap", "checks",
+    "sitemap", "checks", "images",
 })
 # The speed machinery around the core: what it remembers between builds and how it shares the work.
 SHELL = frozenset({"cache", "uptodate", "stamps", "writer", "workers"})

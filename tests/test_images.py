@@ -1,0 +1,217 @@
+"""Photos as a visitor's browser and a curious reader get them: variants, no metadata, upright, cached."""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from lillesite.build import build
+from lillesite.cache import BuildCache
+from lillesite.config import load_config
+from lillesite.options import BuildOptions
+from tests import photos
+from tests.conftest import MINIMAL_CONFIG, build_errors, build_site, run_cli, write_site
+from tests.crawl import parse_page
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+CONFIG = MINIMAL_CONFIG + "images: {widths: [320, 640, 1024]}\n"
+
+
+def _news(image: str | None = "images/portrait.jpg", body: str = "Texte.\n", credit: str = "Photo : Jeanne Martin") -> str:
+    lead = f"image: {image}\nimage_alt: Le bureau\nimage_credit: \"{credit}\"\n" if image else ""
+    return f"---\ntitle: Une photo\n{lead}---\n{body}"
+
+
+@pytest.fixture(scope="module")
+def sources() -> dict[str, bytes]:
+    return {
+        # a portrait photo stored landscape, as phones do (orientation 6)
+        "static/images/portrait.jpg": photos.photo(1600, 1200, orientation=6, seed=1),
+        "static/images/in-text.jpg": photos.photo(1400, 1000, seed=2, progressive=True),
+        "static/images/cmyk.jpg": photos.photo(900, 600, seed=3, mode="CMYK"),
+        "static/images/logo.png": photos.transparent_png(),
+        "static/images/unused-from-phone.jpg": photos.photo(800, 600, seed=4),
+        "static/images/linked.jpg": photos.photo(700, 500, seed=5),
+    }
+
+
+def _site(root: Path, sources: dict[str, bytes], **extra) -> Path:
+    body = ("Texte.\n\n![Dans le texte](../../static/images/in-text.jpg)\n\n![Un logo](../../static/images/logo.png)\n\n"
+            "![CMJN](../../static/images/cmyk.jpg)\n\n[L'original](../../static/images/linked.jpg)\n")
+    files = {
+        "content/pages/index.fr.md": "---\ntitle: Accueil\n---\nBienvenue.\n",
+        "content/news/2023-03-01-photo.fr.md": _news(body=body),
+        **sources,
+        **extra,
+    }
+    return write_site(root, files, config=CONFIG)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, sources) -> Path:
+    return build_site(_site(tmp_path_factory.mktemp("photos") / "site", sources))
+
+
+def _images(out: Path) -> list[Path]:
+    return sorted(p for p in out.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def test_no_published_image_carries_metadata(built):
+    published = _images(built)
+    assert len(published) > 20
+    for path in published:
+        data = path.read_bytes()
+        with Image.open(path) as image:
+            assert not image.getexif(), path  # no EXIF block at all: no GPS IFD, no serial, no owner
+            assert "exif" not in image.info and "xmp" not in image.info and "comment" not in image.info, path
+        assert photos.SERIAL.encode() not in data and photos.OWNER.encode() not in data, path
+        assert b"Exif\0\0" not in data and b"GPS" not in data, path
+
+
+def test_photos_are_published_only_as_their_variants(built):
+    names = {p.relative_to(built).as_posix() for p in _images(built)}
+    assert "images/portrait.jpg" not in names and "images/in-text.jpg" not in names
+    # nothing shows it: published, cleaned; a page links to it: published, cleaned
+    assert "images/unused-from-phone.jpg" in names and "images/linked.jpg" in names
+
+
+def test_a_portrait_photo_is_published_portrait(built):
+    variants = list((built / "images").glob("portrait.*.*"))
+    assert variants
+    for path in variants:
+        with Image.open(path) as image:
+            if re.search(r"\.\d+\.", path.name):  # the whole picture (not a crop)
+                assert image.height > image.width, path
+    with Image.open(next(p for p in variants if p.name.endswith(".1024.jpg"))) as image:
+        assert image.size == (1024, 1365)
+
+
+def test_widths_are_never_upscaled_and_transparency_is_kept(built):
+    widths = sorted(Image.open(p).width for p in (built / "images").glob("in-text.*.webp"))
+    assert widths == [320, 640, 1024]
+    logo = sorted((built / "images").glob("logo.*.*"))
+    assert {p.suffix for p in logo} == {".webp", ".png"}  # PNG, not JPEG, as the fallback of a transparent picture
+    assert max(Image.open(p).width for p in logo) == 900  # its own width: 1024 would be upscaled
+    with Image.open(next(p for p in logo if p.suffix == ".png")) as image:
+        assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0
+    with Image.open(next((built / "images").glob("cmyk.*.640.jpg"))) as image:
+        assert image.mode == "RGB"
+
+
+def test_the_text_shows_a_responsive_picture(built):
+    path = built / "fr/actualites/2023/03/photo/index.html"
+    page = parse_page(path)
+    imgs = [attrs for tag, attrs in page.elements if tag == "img" and "in-text" in attrs.get("src", "")]
+    assert len(imgs) == 1
+    img = imgs[0]
+    assert img["loading"] == "lazy" and img["decoding"] == "async" and img["alt"] == "Dans le texte"
+    assert (img["width"], img["height"]) == ("1024", "731")
+    assert re.fullmatch(r"(\S+\.jpg \d+w, )*\S+\.jpg \d+w", img["srcset"]) and img["sizes"]
+    sources = [attrs for tag, attrs in page.elements if tag == "source" and "in-text" in attrs.get("srcset", "")]
+    assert sources and sources[0]["type"] == "image/webp"
+    for url in re.findall(r"(\S+) \d+w", img["srcset"] + ", " + sources[0]["srcset"]):
+        assert (path.parent / url).resolve().is_file(), url
+
+
+def test_a_warm_build_makes_nothing_and_a_changed_photo_only_its_own(tmp_path, sources):
+    root = _site(tmp_path / "site", sources)
+    config = load_config(root)
+    cold = build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    assert cold.images_made > 20
+    warm = build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    assert warm.images_made == 0
+    (root / "static/images/in-text.jpg").write_bytes(photos.photo(1400, 1000, seed=9))
+    changed = build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    assert changed.images_made == 6  # 3 widths x WebP and JPEG, of that photo only
+    old = {p.name for p in (tmp_path / "out/images").glob("in-text.*")}
+    assert len(old) == 6
+    (root / "static/images/in-text.jpg").unlink()
+    text = (root / "content/news/2023-03-01-photo.fr.md").read_text(encoding="utf-8")
+    (root / "content/news/2023-03-01-photo.fr.md").write_text(
+        text.replace("![Dans le texte](../../static/images/in-text.jpg)", ""), encoding="utf-8")
+    removed = build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    assert removed.images_made == 0
+    assert not list((tmp_path / "out/images").glob("in-text.*"))
+    assert len(list((root / ".lillesite-cache" / BuildCache.IMAGES).iterdir())) == \
+        len([p for p in _images(tmp_path / "out") if re.search(r"\.[0-9a-f]{10}\.", p.name)]) + 2  # + the cleaned copies
+
+
+def test_the_same_bytes_with_one_process_and_several(tmp_path, sources):
+    root = _site(tmp_path / "site", sources)
+    one = build_site(root, out=tmp_path / "one", jobs=1, use_cache=False)
+    several = build_site(root, out=tmp_path / "several", jobs=3, use_cache=False)
+    assert [(p.name, p.read_bytes()) for p in _images(one)] == [(p.name, p.read_bytes()) for p in _images(several)]
+
+
+# --------------------------------------------------------------------- errors
+def test_a_truncated_photo_names_the_photo_and_the_line(tmp_path):
+    data = photos.photo(1300, 900)
+    root = write_site(tmp_path / "site", {
+        "content/news/2023-03-01-photo.fr.md": _news(),
+        "static/images/portrait.jpg": data[: len(data) // 2],
+    }, config=CONFIG)
+    errors = build_errors(root)
+    assert errors == ["content/news/2023-03-01-photo.fr.md:3: static/images/portrait.jpg: cannot read this picture: "
+                      "the file is incomplete (cut short while copying?): copy it again"]
+
+
+def test_a_missing_photo_says_which_file_was_meant(tmp_path):
+    root = write_site(tmp_path / "site", {
+        "content/news/2023-03-01-photo.fr.md": _news("images/portait.jpg"),
+        "static/images/portrait.jpg": photos.photo(300, 200),
+    }, config=CONFIG)
+    assert build_errors(root) == ["content/news/2023-03-01-photo.fr.md:3: image: no file 'static/images/portait.jpg' "
+                                  "(did you mean 'static/images/portrait.jpg'?)"]
+
+
+def test_a_decompression_bomb_is_refused_with_a_message(tmp_path):
+    buffer = io.BytesIO()
+    Image.new("L", (20000, 10000)).save(buffer, "PNG")  # 200 million pixels: tiny file, huge in memory
+    root = write_site(tmp_path / "site", {
+        "content/news/2023-03-01-photo.fr.md": _news("images/bomb.png"),
+        "static/images/bomb.png": buffer.getvalue(),
+    }, config=CONFIG)
+    result = run_cli("build", "--site", str(root))
+    assert result.returncode == 1, result.stderr
+    assert "content/news/2023-03-01-photo.fr.md:3: error: static/images/bomb.png: refused: the picture is too large" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_image_path_may_be_written_as_in_the_text(tmp_path):
+    root = write_site(tmp_path / "site", {
+        "content/news/2023-03-01-photo.fr.md": _news("../../static/images/portrait.jpg"),
+        "static/images/portrait.jpg": photos.photo(1300, 900),
+    }, config=CONFIG)
+    out = build_site(root)
+    assert list((out / "images").glob("portrait.*.1024.webp"))
+
+
+def test_widths_must_be_whole_numbers(tmp_path):
+    root = write_site(tmp_path / "site", {}, config=MINIMAL_CONFIG + "images: {widths: [800, big]}\n")
+    result = run_cli("build", "--site", str(root))
+    assert result.returncode != 0
+    assert "site.yml:16: error: Config value 'images.widths': expected a list of whole numbers" in result.stderr
+
+
+def test_the_lead_image_loads_first_and_is_shared_as_its_crop(built):
+    path = built / "fr/actualites/2023/03/photo/index.html"
+    page = parse_page(path)
+    lead = [attrs for tag, attrs in page.elements if tag == "img" and "portrait" in attrs.get("src", "")]
+    assert len(lead) == 1
+    assert lead[0]["fetchpriority"] == "high" and "loading" not in lead[0] and lead[0]["alt"] == "Le bureau"
+    assert (lead[0]["width"], lead[0]["height"]) == ("1024", "1365")
+    assert re.search(r"<figcaption>Photo\W+Jeanne Martin</figcaption>", path.read_text(encoding="utf-8"))
+    og = next(attrs["content"] for tag, attrs in page.elements if tag == "meta" and attrs.get("property") == "og:image")
+    assert re.fullmatch(r"https://example\.org/images/portrait\.[0-9a-f]{10}\.og\.jpg", og)
+    with Image.open(built / og.removeprefix("https://example.org/")) as card:
+        assert card.size == (1200, 630)  # cut from the upright photo, 1200 x 1600
+
+
+def test_a_listed_item_shows_its_photo_on_its_card(built):
+    page = parse_page(built / "fr/actualites/index.html")
+    cards = [attrs for tag, attrs in page.elements if tag == "img" and "portrait" in attrs.get("src", "")]
+    assert len(cards) == 1 and cards[0]["loading"] == "lazy" and cards[0]["alt"] == ""
