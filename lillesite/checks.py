@@ -12,9 +12,10 @@ from typing import Callable, Iterable
 
 import jinja2
 
-from lillesite import i18n, urls
-from lillesite.config import Config
-from lillesite.errors import ContentError, Diagnostics, Location, TemplateError
+from lillesite import i18n, urls, yamltext
+from lillesite.config import CONFIG_NAME, LEGAL_FACTS, Config
+from lillesite.errors import ConfigError, ContentError, Diagnostics, Location, TemplateError
+from lillesite.messages import _
 from lillesite.model import Entry, Site
 from lillesite.plan import PagePlan
 from lillesite.sources import SourceFile
@@ -28,6 +29,21 @@ def stale_notices(outdated: dict[str, Entry], report: Diagnostics) -> None:
                                Location(rel, 1), level="notice",
                                hint=f"update it if needed, then run 'lillesite translations --mark-done {rel}'")
                   for rel, source in sorted(outdated.items()))
+
+
+# ------------------------------------------------ legal facts not known yet
+def unknown_legal_facts(config: Config, report: Diagnostics) -> None:
+    """On every build, a notice for each fact of 'legal:' left null or out: the legal pages say plainly that
+    it is not known yet, which the law does not accept for long (a notice: it never blocks a build)."""
+    if not config.accessibility:
+        return
+    for name in LEGAL_FACTS:
+        if getattr(config, name) is None:
+            report.add(ConfigError(
+                _("Config value {name!r} is not known yet: the legal pages say so", name=f"legal.{name}"),
+                Location(CONFIG_NAME, yamltext.key_line(config.source_text, ("legal", name))
+                         or yamltext.key_line(config.source_text, ("legal",))),
+                level="notice", hint=_("write it in site.yml when the site's owner gives it")))
 
 
 # ------------------------------------------------ translations without original

@@ -7,6 +7,7 @@ Adding a setting is one field here plus the code that uses it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import re
@@ -26,6 +27,17 @@ THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"  # the built-in 
 THEME_LOCALES = Path(__file__).parent / "theme" / "locales"
 CONFIG_NAME = "site.yml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# The accessibility statuses in the words of the law (RGAA, décret 2019-768): an audit decides; none is "non-compliant".
+ACCESSIBILITY_STATUSES = ("non-compliant", "partially-compliant", "compliant")
+# The legal pages' URL segments by language; 'en' serves the languages without their own.
+LEGAL_SLUGS = {
+    "accessibility": {"fr": "accessibilite", "en": "accessibility"},
+    "legal_notice": {"fr": "mentions-legales", "en": "legal-notice"},
+    "personal_data": {"fr": "donnees-personnelles", "en": "personal-data"},
+    "site_map": {"fr": "plan-du-site", "en": "site-map"},
+}
+# The settings of 'legal:' that only the site's owner can give: each left unknown prints a notice.
+LEGAL_FACTS = ("statement_date", "publisher", "publisher_address", "director", "contact", "host", "host_address")
 _NO_BASE_URL = "https://example.invalid/"  # stands in for a missing or bad base_url, already reported
 
 
@@ -187,11 +199,16 @@ class Texts(Option):
 
 
 class Slugs(Option):
-    """A URL segment per language (language -> slug); `default` is one slug for every language."""
+    """A URL segment per language (language -> slug); `default` is one slug for every language, or a mapping
+    language -> slug whose 'en' serves the languages it leaves out."""
 
     def read(self, value: Any, r: _Reader) -> dict[str, str]:
         if value is ABSENT or value is None:
-            value = None if self.default is None else {code: self.default for code in r.codes}
+            default = self.default
+            if isinstance(default, dict):
+                value = {code: default.get(code, default["en"]) for code in r.codes}
+            else:
+                value = None if default is None else {code: default for code in r.codes}
         return r.per_language(self.keys, value, slug=True)
 
 
@@ -244,6 +261,76 @@ class Boolean(Option):
         return value
 
 
+class Choice(Option):
+    """One of a few words, e.g. 'non-compliant'."""
+
+    def __init__(self, path: str, *, choices: tuple[str, ...], hint: str, **kwargs):
+        super().__init__(path, **kwargs)
+        self.choices, self.hint = choices, hint
+
+    def read(self, value: Any, r: _Reader) -> str | None:
+        if value is ABSENT or value is None:
+            if self.enabled_by_section:
+                r.error(self.keys, _("required"), hint=self.hint)
+            return self.default
+        if value not in self.choices:
+            r.error(self.keys, _("expected one of {choices}, got {value!r}", choices=", ".join(self.choices),
+                                  value=value), hint=self.hint)
+            return self.default
+        return value
+
+
+class Date(Option):
+    """A day, written 2026-12-06; null or left out: not known yet."""
+
+    def read(self, value: Any, r: _Reader) -> dt.date | None:
+        if value is ABSENT or value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            r.error(self.keys, _("expected a date such as 2026-12-06, got {value!r}", value=value))
+            return None
+        return value
+
+
+class KnownTexts(Texts):
+    """A text per language (or one for all), or null: not known yet (the page says so, the build notes it)."""
+
+    def read(self, value: Any, r: _Reader) -> dict[str, str] | None:
+        if value is ABSENT or value is None:
+            return None
+        return r.per_language(self.keys, value)
+
+
+class Contact(Option):
+    """An email address or a web address (https://…), or null: not known yet."""
+
+    def read(self, value: Any, r: _Reader) -> str | None:
+        if value is ABSENT or value is None:
+            return None
+        if isinstance(value, str) and (re.fullmatch(r"[^@\s/:]+@[^@\s/:]+\.[a-z]{2,}", value)
+                                       or _base_url(value) == value or _base_url(value) == value + "/"):
+            return value
+        r.error(self.keys, _("expected an email address or an http(s) address, got {value!r}", value=value))
+        return None
+
+
+class Names(Option):
+    """A list of short texts, e.g. the names of tools."""
+
+    def read(self, value: Any, r: _Reader) -> tuple[str, ...]:
+        if value is ABSENT or value is None:
+            return self.default
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            r.error(self.keys, _("expected a list of texts, such as [axe, Lighthouse], got {value!r}", value=value))
+            return self.default
+        return tuple(value)
+
+
 class TagLabels(Option):
     """The tag vocabulary: tag -> its label per language."""
 
@@ -286,6 +373,23 @@ class Config:
     allow_embeds: bool = setting(Boolean("markdown.allow_embeds", default=False))
     # the widths (pixels) photos are published at: a browser picks the one its screen needs (images.py)
     image_widths: tuple[int, ...] = setting(Integers("images.widths", default=(480, 800, 1200, 1600), minimum=16))
+    # The pages a public body's site must publish (in France: RGAA, LCEN, RGPD), on with the 'legal:' section.
+    # None: no legal pages. Values left out or null are not known yet: the pages say so, the build notes it.
+    accessibility: str | None = setting(Choice(
+        "legal.accessibility", choices=ACCESSIBILITY_STATUSES, enabled_by_section=True,
+        hint=_("'non-compliant' unless an accessibility audit (RGAA) found the site partially or fully compliant")))
+    statement_date: dt.date | None = setting(Date("legal.statement_date"))
+    publisher: dict[str, str] | None = setting(KnownTexts("legal.publisher"))
+    publisher_address: dict[str, str] | None = setting(KnownTexts("legal.publisher_address"))
+    director: dict[str, str] | None = setting(KnownTexts("legal.director"))  # the director of publication
+    contact: str | None = setting(Contact("legal.contact"))  # where to report a problem, ask about one's data
+    host: dict[str, str] | None = setting(KnownTexts("legal.host"))
+    host_address: dict[str, str] | None = setting(KnownTexts("legal.host_address"))
+    automated_checks: tuple[str, ...] = setting(Names("legal.automated_checks", default=()))  # passed by every build
+    accessibility_slug: dict[str, str] = setting(Slugs("legal.accessibility_slug", default=LEGAL_SLUGS["accessibility"]))
+    legal_notice_slug: dict[str, str] = setting(Slugs("legal.legal_notice_slug", default=LEGAL_SLUGS["legal_notice"]))
+    personal_data_slug: dict[str, str] = setting(Slugs("legal.personal_data_slug", default=LEGAL_SLUGS["personal_data"]))
+    site_map_slug: dict[str, str] = setting(Slugs("legal.site_map_slug", default=LEGAL_SLUGS["site_map"]))
     source_text: str = field(default="", repr=False, compare=False)
 
     @functools.cached_property  # asked for on every file and page

@@ -88,7 +88,7 @@ class Shared:
 
 @dataclass(frozen=True)
 class PagePlan:
-    kind: str  # home, page, news, news_index, tags, tag, search, chooser, 404, alias
+    kind: str  # home, page, news, news_index, tags, tag, search, chooser, 404, alias, and urls.LEGAL_PAGES
     lang: str
     url: str
     template: str
@@ -105,6 +105,7 @@ class PagePlan:
     absolute_links: bool = False  # links from the host's root: the 404 page, served at any depth
     typography: bool = True  # the language's typography pass (not for pages that mix languages)
     in_sitemap: bool = False
+    description: str = ""  # the page's own meta description; "": its entry's summary, else the site's
 
     @property
     def path(self) -> str:
@@ -181,6 +182,44 @@ class _Planner:
         if config.search_slug:
             yield self._page(lang, urls.search(config, lang), "search.html", kind="search", title=gettext("Search"),
                              translations=self._all_langs(lambda other: urls.search(config, other)))
+        if config.accessibility:
+            yield from self._legal_pages(lang)
+
+    def _legal_pages(self, lang: str):
+        """The pages a public body's site must publish (RGAA, LCEN, RGPD) and the site map (RGAA 12.1)."""
+        config, gettext = self.config, self.translations[lang].gettext
+        titles = {"accessibility": gettext("Accessibility statement"), "legal_notice": gettext("Legal notice"),
+                  "personal_data": gettext("Personal data"), "site_map": gettext("Site map")}
+        descriptions = {
+            "accessibility": gettext("How accessible this site is, how it was assessed, and how to report a problem."),
+            "legal_notice": gettext("Who publishes this site, who is responsible for it and who hosts it."),
+            "personal_data": gettext("What this site does with your personal data: it sets no cookie and "
+                                     "calls no other server."),
+            "site_map": gettext("Every page and section of this site, in one list."),
+        }
+        for which in urls.LEGAL_PAGES:
+            extra = {"site_map": self._site_map(lang, titles)} if which == "site_map" else {}
+            yield self._page(lang, urls.legal(config, lang, which), which + ".html", kind=which,
+                             title=titles[which], extra=extra, in_sitemap=True, description=descriptions[which],
+                             translations=self._all_langs(lambda other: urls.legal(config, other, which)))
+
+    def _site_map(self, lang: str, legal_titles: Mapping[str, str]) -> tuple[Record, ...]:
+        """Every page and section of a language, as a tree of Record(title, url, children)."""
+        config, site, gettext = self.config, self.site, self.translations[lang].gettext
+
+        def node(title: str, url: str, children=()) -> Record:
+            return Record(title=title, url=url, children=tuple(children))
+        home = site.homes[lang]
+        tree = [node(home.title if home else gettext("Home"), urls.home(lang),
+                     [node(entry.title, entry.url) for entry in site.pages[lang]])]
+        tree.append(node(gettext("News"), urls.news_index(config, lang),
+                         [node(entry.title, entry.url) for entry in site.news[lang]]))
+        tree.append(node(gettext("Topics"), urls.tags_index(config, lang),
+                         [node(tag.label, tag.url) for tag in site.tags[lang]]))
+        if config.search_slug:
+            tree.append(node(gettext("Search"), urls.search(config, lang)))
+        tree.extend(node(legal_titles[which], urls.legal(config, lang, which)) for which in urls.LEGAL_PAGES)
+        return tuple(tree)
 
     # --------------------------------------------------------- translations
     def _all_langs(self, url_of: Callable[[str], str]) -> dict[str, str]:
@@ -218,7 +257,7 @@ class _Planner:
               listing: Listing | None = None, translations: dict[str, str] | None = None,
               extra: dict | None = None, absolute_links: bool = False, typography: bool = True,
               fallback_of: Callable[[str], str] | None = None, x_default: str | None = None,
-              in_sitemap: bool = False) -> PagePlan:
+              in_sitemap: bool = False, description: str = "") -> PagePlan:
         translations = translations if translations is not None else {lang: url}
         fallbacks = {code: fallback_of(code) if fallback_of else urls.home(code)
                      for code in self.config.language_codes if code not in translations}
@@ -226,7 +265,8 @@ class _Planner:
                         translations=translations, fallbacks=fallbacks, entry=entry, listing=listing,
                         x_default=x_default, extra=extra or {},
                         outdated_source=self.outdated.get(entry.rel) if entry else None,
-                        absolute_links=absolute_links, typography=typography, in_sitemap=in_sitemap)
+                        absolute_links=absolute_links, typography=typography, in_sitemap=in_sitemap,
+                        description=description)
 
     def _choices(self) -> list[Record]:
         choices = []

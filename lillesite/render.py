@@ -16,6 +16,7 @@ from babel.support import NullTranslations
 from markupsafe import Markup
 
 from lillesite import images, typography, urls
+from lillesite.config import LEGAL_FACTS
 from lillesite.errors import LilleError
 from lillesite.markup import LINK_PLACEHOLDER_RE
 from lillesite.model import Entry, Site, Tag
@@ -69,7 +70,8 @@ class Renderer:
             "site": self.site_records[lang],
             "lang": config.language(lang),
             "page": Record(kind=page.kind, title=page.title, url=url, canonical=urls.absolute(config, url),
-                           description=(entry.summary if entry else "") or config.description[lang]),
+                           description=page.description or (entry.summary if entry else "")
+                           or config.description[lang]),
             "entry": entry,
             "content": self._content(entry, href) if entry else Markup(""),
             "listing": page.listing,
@@ -86,6 +88,7 @@ class Renderer:
             "feed_url": href(urls.feed(lang)),
             "feed_absolute": urls.absolute(config, urls.feed(lang)),
             "root_url": href("/"),
+            "legal": self._legal(lang, href),
             "href": href,
             # files the page loads (CSS, images): relative, but from the host's root on pages served at any depth,
             # so that they never come from another host (the base URL's) when the site is served elsewhere
@@ -96,6 +99,17 @@ class Renderer:
             "outdated_source": self._outdated_source(page.outdated_source, href),
             **{name: self._seen(lang, value) for name, value in page.extra.items()},
         }
+
+    def _legal(self, lang: str, href: Callable[[str], str]) -> Record | None:
+        """What the footer links to and states, and the legal pages show: None without 'legal:' in site.yml."""
+        config = self.config
+        if not config.accessibility:
+            return None
+        known = {name: value.get(lang) if isinstance(value, dict) else value
+                 for name in LEGAL_FACTS if (value := getattr(config, name)) is not None}
+        return Record(status=config.accessibility, checks=config.automated_checks,
+                      **{name: known.get(name) for name in LEGAL_FACTS},
+                      **{which + "_url": href(urls.legal(config, lang, which)) for which in urls.LEGAL_PAGES})
 
     def _seen(self, lang: str, value: Any) -> Any:
         """A value of a page's `extra` as its template sees it: tags as _TagViews."""

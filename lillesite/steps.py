@@ -48,6 +48,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
     with timer.stage("discover"):
         sources = discover(config, report)
         checks.translations_without_original(config, sources, report)
+        checks.unknown_legal_facts(config, report)
         static = static_files(config.static_dir, config.root, report)
         pictures = read_pictures(static, report)
         history = translation_status.read_history(config.root, cache)

@@ -41,6 +41,14 @@ def search(config: Config, lang: str) -> str | None:
     return f"/{lang}/{config.search_slug[lang]}/" if config.search_slug else None
 
 
+LEGAL_PAGES = ("accessibility", "legal_notice", "personal_data", "site_map")  # config.LEGAL_SLUGS' keys
+
+
+def legal(config: Config, lang: str, which: str) -> str:
+    """A legal page (one of LEGAL_PAGES): '/fr/accessibilite/'."""
+    return f"/{lang}/{getattr(config, which + '_slug')[lang]}/"
+
+
 def feed(lang: str) -> str:
     return f"/{lang}/feed.xml"
 

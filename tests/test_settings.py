@@ -139,6 +139,21 @@ CONFIG_ERRORS = [
     ("bad-default-language", SITE.replace("default_language: fr", "default_language: de") + TITLE, [
         "site.yml:2: error: Config value 'default_language': 'de' is not one of the languages ['fr', 'en']",
     ]),
+    ("legal-status", SITE + TITLE + "legal:\n  accessibility: conforme\n", [
+        "site.yml:6: error: Config value 'legal.accessibility': expected one of non-compliant, partially-compliant, "
+        "compliant, got 'conforme' ('non-compliant' unless an accessibility audit (RGAA) found the site partially "
+        "or fully compliant)",
+    ]),
+    ("legal-needs-status", SITE + TITLE + "legal:\n  director: null\n", [
+        "site.yml:5: error: Config value 'legal.accessibility': required ('non-compliant' unless an accessibility "
+        "audit (RGAA) found the site partially or fully compliant)",
+    ]),
+    ("legal-values", SITE + TITLE + "legal:\n  accessibility: non-compliant\n  statement_date: 6/12/2026\n"
+     "  contact: someone\n  automated_checks: axe\n", [
+        "site.yml:7: error: Config value 'legal.statement_date': expected a date such as 2026-12-06, got '6/12/2026'",
+        "site.yml:8: error: Config value 'legal.contact': expected an email address or an http(s) address, got 'someone'",
+        "site.yml:9: error: Config value 'legal.automated_checks': expected a list of texts, such as [axe, Lighthouse], got 'axe'",
+    ]),
     ("language-keys", SITE.replace("{locale: en_GB}", "{locale: en_GB, nme: English}") + TITLE, [
         "site.yml:3: error: Config value 'languages.en.nme': unknown key (did you mean 'name'?)",
     ]),

@@ -166,6 +166,8 @@ def test_third_language_needs_only_config_and_a_catalogue(tmp_path):
                             "{fr: Un site., en: A site., nl: Een site.}")
     config = config.replace("economy: {fr: Économie, en: Economy}", "economy: {fr: Économie, en: Economy, nl: Economie}")
     config = config.replace("culture: {fr: Culture, en: Culture}", "culture: {fr: Culture, en: Culture, nl: Cultuur}")
+    config = config.replace("{fr: Ville d'Exemple, en: City of Example}", "{fr: Ville d'Exemple, en: City of Example, nl: Stad}")
+    config = config.replace("{fr: plan, en: map}", "{fr: plan, en: map, nl: kaart}")
     site = tmp_path / "site"
     shutil.copytree(SITES / "bilingual", site)
     (site / "site.yml").write_text(config)
@@ -188,5 +190,6 @@ def test_third_language_needs_only_config_and_a_catalogue(tmp_path):
     assert "31 maart 2023" in item and ">Nieuws</a>" in item and "Cultuur" in item
     assert "Laatste nieuws" in (out / "nl/index.html").read_text()
     assert 'hreflang="nl" lang="nl">Nederlands</a>' in (out / "fr/actualites/2023/03/meeting/index.html").read_text()
+    assert (out / "nl/kaart/index.html").is_file() and (out / "nl/accessibility/index.html").is_file()
     assert broken_links(out, BASE) == []
     assert feedparser.parse((out / "nl/feed.xml").read_bytes()).feed.language == "nl"
