@@ -162,28 +162,42 @@ class _Planner:
                 "newer": news[index - 1] if index > 0 else None,
                 "older": news[index + 1] if index + 1 < len(news) else None,
             })
-        gettext = self.translations[lang].gettext
+        gettext, site_title = self.translations[lang].gettext, config.title[lang]
         for listing in paginate(news, config.news_per_page, functools.partial(urls.news_index, config, lang)):
             yield self._page(lang, listing.url, "news_index.html", kind="news_index", title=gettext("News"),
-                             listing=listing, translations=self._listing_translations(
+                             listing=listing, description=self._numbered(lang, listing, gettext(
+                                 "%(site)s: all the news, newest first.") % {"site": site_title}), translations=self._listing_translations(
                                  listing.number, lambda other, n: urls.news_index(config, other, n),
                                  lambda other: len(site.news[other])),
                              fallback_of=lambda other: urls.news_index(config, other),
                              in_sitemap=listing.number == 1)
         yield self._page(lang, urls.tags_index(config, lang), "tags.html", kind="tags", title=gettext("Topics"),
+                         description=gettext("%(site)s: the news by topic (%(topics)s).") % {
+                             "site": site_title, "topics": ", ".join(t.label for t in site.tags[lang])},
                          translations=self._all_langs(lambda other: urls.tags_index(config, other)),
                          extra={"tags": self.shared[lang].tags})
         for tag in site.tags[lang]:
             for listing in paginate(tag.entries, config.news_per_page,
                                     functools.partial(urls.tag, config, lang, tag.slug)):
                 yield self._page(lang, listing.url, "tag.html", kind="tag", title=tag.label, listing=listing,
+                                 description=self._numbered(lang, listing, gettext(
+                                     "%(site)s: the news about %(topic)s.") % {"site": site_title,
+                                                                                        "topic": tag.label}),
                                  extra={"tag": TagHead.of(tag)}, translations=self._tag_translations(tag, listing.number),
                                  fallback_of=lambda other: urls.tags_index(config, other))
         if config.search_slug:
             yield self._page(lang, urls.search(config, lang), "search.html", kind="search", title=gettext("Search"),
+                             description=gettext("%(site)s: search the pages and the news.") % {"site": site_title},
                              translations=self._all_langs(lambda other: urls.search(config, other)))
         if config.accessibility:
             yield from self._legal_pages(lang)
+
+    def _numbered(self, lang: str, listing: Listing, description: str) -> str:
+        """A listing's description, with its page number after the first page: each page its own."""
+        if listing.number == 1:
+            return description
+        return description + " " + self.translations[lang].gettext("Page %(number)s of %(total)s.") % {
+            "number": listing.number, "total": listing.total}
 
     def _legal_pages(self, lang: str):
         """The pages a public body's site must publish (RGAA, LCEN, RGPD) and the site map (RGAA 12.1)."""

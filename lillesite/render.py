@@ -59,7 +59,9 @@ class Renderer:
     def _context(self, page: PagePlan) -> dict[str, Any]:
         config, lang, url, entry, translations = self.config, page.lang, page.url, page.entry, page.translations
         absolute_links = page.absolute_links
-        href = (lambda target: urls.absolute(config, target)) if absolute_links else urls.linker(url)
+        # a page served at any depth (404.html) links from the host's root, as it loads its files: a preview or
+        # staging copy's 404 then leads into that copy, never to the production address
+        href = functools.partial(urls.host_path, config) if absolute_links else urls.linker(url)
         switcher = [Record(language=language, url=href(translations.get(language.code) or page.fallbacks[language.code]),
                            exists=language.code in translations, current=language.code == lang)
                     for language in config.languages]
@@ -90,9 +92,7 @@ class Renderer:
             "root_url": href("/"),
             "legal": self._legal(lang, href),
             "href": href,
-            # files the page loads (CSS, images): relative, but from the host's root on pages served at any depth,
-            # so that they never come from another host (the base URL's) when the site is served elsewhere
-            "asset": functools.partial(urls.host_path, config) if absolute_links else href,
+            "asset": href,  # files the page loads (CSS, images), as its links
             "absolute": lambda target: urls.absolute(config, target),
             "tags_of": lambda e: [tag_views[t] for t in e.tags if t in tag_views],
             "preview": self.preview,

@@ -1,4 +1,7 @@
-"""Language typography applied to a finished page: only text between tags, never code, URLs or attributes."""
+"""Language typography applied to a finished page: only text between tags, never code, URLs or attributes.
+
+French: its spaces and apostrophes (l’Europe); English: its apostrophes (Lille Metropole’s).
+"""
 from __future__ import annotations
 
 import re
@@ -15,7 +18,9 @@ _OPEN_RAW = re.compile(r"<(" + "|".join(_RAW_ELEMENTS) + r")[\s>]", re.I)
 _FIND_RAW = re.compile("<(?=[" + "".join(sorted({name[0] for name in _RAW_ELEMENTS})) + "])" + _OPEN_RAW.pattern[1:],
                        re.I)
 
+APOSTROPHE = "\u2019"  # ’, the French apostrophe
 _FRENCH_RULES = [
+    (re.compile(r"'"), APOSTROPHE),  # l'Europe -> l’Europe (text only: never code, URLs or attributes)
     (re.compile(r"[ \u00a0\u202f]+([;:!?»])"), NNBSP + r"\1"),  # espace fine avant ; : ! ? et »
     (re.compile(r"(?<=\w)([;!?»])(?=\s|$)"), NNBSP + r"\1"),  # 'Attention!' -> 'Attention !'; not ':' (times)
     (re.compile(r"«[ \u00a0\u202f]*"), "«" + NNBSP),
@@ -27,13 +32,13 @@ _FRENCH_RULES = [
 # a whole text, what a rule finds in a piece of it): where it finds nothing, every rule leaves the text alone.
 # Each branch starts with a trigger character, which lets re jump from trigger to trigger.
 _FRENCH_CANDIDATE = re.compile(
-    r"[;:!?»](?<=[ \u00a0\u202f].)|[;!?»](?<=\w.)|«"
+    r"[;:!?»](?<=[ \u00a0\u202f].)|[;!?»](?<=\w.)|«|'|&#39;"
     r"|\d(?:[ \u00a0]\d{3}|[ \u00a0]?[%‰€]|[ \u00a0](?:millions?|milliards?|km|h|min|M))"
 )
 
 # Left as written: entities ('&amp;', '&#39;'), and URLs or e-mail addresses shown as text.
 _UNTOUCHABLE = re.compile(r"(&#?\w+;|\b(?:https?|ftp)://\S+|\bwww\.\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
-_FRENCH_TRIGGERS = r";:!?»«\d"  # a text where a rule matches holds one of these
+_FRENCH_TRIGGERS = r";:!?»«\d'&"  # a text where a rule matches holds one of these
 
 # A page is cut into text, comments and tags as re.split on _TAG_OR_COMMENT cuts it: a comment ends at the
 # first '-->', a tag at the first '>' (even inside quotes), and the text after the page's last '>' is one run
@@ -54,12 +59,22 @@ _SKIP_INSIDE_RAW = re.compile(r"(?>(?:<!--.*?-->|<(?!/|!--)[^>]*>|(?>[^<]+))*)",
 def _french_text(text: str) -> str:
     if not _FRENCH_CANDIDATE.search(text):
         return text  # most text runs, dates and counts among them
-    pieces = _UNTOUCHABLE.split(text)
+    pieces = _UNTOUCHABLE.split(text.replace("&#39;", APOSTROPHE))  # the apostrophe as Jinja escapes it
     for index in range(0, len(pieces), 2):
         if not _FRENCH_CANDIDATE.search(pieces[index]):
             continue  # 'd' and 'essai' around '&#39;', for one
         for pattern, replacement in _FRENCH_RULES:
             pieces[index] = pattern.sub(replacement, pieces[index])
+    return "".join(pieces)
+
+
+@runtime.memoized(maxsize=4096)
+def _english_text(text: str) -> str:
+    """English keeps its curly quotes (“La Fraise”): its apostrophes are curly too (Lille Metropole’s)."""
+    if "'" not in text and "&#39;" not in text:
+        return text
+    pieces = _UNTOUCHABLE.split(text.replace("&#39;", APOSTROPHE))
+    pieces[::2] = [piece.replace("'", APOSTROPHE) for piece in pieces[::2]]
     return "".join(pieces)
 
 
@@ -111,4 +126,6 @@ def for_language(code: str) -> Callable[[str], str] | None:
     """The typography pass for a language, if it has one."""
     if code == "fr" or code.startswith("fr-"):
         return lambda html: _apply(html, _french_text)
+    if code == "en" or code.startswith("en-"):
+        return lambda html: _apply(html, _english_text)
     return None

@@ -148,7 +148,8 @@ def test_robots_and_404(bilingual):
     assert f"Sitemap: {BASE}sitemap.xml" in (bilingual / "robots.txt").read_text()
     not_found = (bilingual / "404.html").read_text()
     assert "Page introuvable" in not_found and "Page not found" in not_found
-    assert f'href="{BASE}fr/"' in not_found  # absolute: a 404 is served at any depth
+    assert 'href="/sub/fr/"' in not_found  # from the host's root: a 404 is served at any depth, on any copy
+    assert f'href="{BASE}' not in not_found  # never to the production address from a preview or staging copy
 
 
 def test_alias_redirects_to_the_page(bilingual):

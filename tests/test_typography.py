@@ -30,9 +30,10 @@ french = for_language("fr")
     ("<p>1 100 projets</p>", f"<p>1{NNBSP}100 projets</p>"),
     ("<p>35 % de moins de 25 ans</p>", f"<p>35{NNBSP}% de moins de 25 ans</p>"),
     ("<p>35% des habitants</p>", f"<p>35{NNBSP}% des habitants</p>"),
-    ("<p>1,2 million d'habitants</p>", f"<p>1,2{NBSP}million d'habitants</p>"),
+    ("<p>1,2 million d'habitants</p>", f"<p>1,2{NBSP}million d’habitants</p>"),
     ("<p>80 millions, 86 km, 35 min</p>", f"<p>80{NBSP}millions, 86{NBSP}km, 35{NBSP}min</p>"),
     ("<p>Paris (1 h)</p>", f"<p>Paris (1{NBSP}h)</p>"),
+    ("<p>l'Europe et d&#39;abord</p>", "<p>l’Europe et d’abord</p>"),  # typed, or as Jinja escapes it
 ])
 def test_french_rules(source, expected):
     assert french(source) == expected
@@ -50,7 +51,9 @@ def test_french_rules(source, expected):
     "<p>https://example.org/page?x=1;y=2</p>",
     "<p>www.example.org/a;b</p>",
     "<p>contact@example.org</p>",
-    "<p>Marks &amp; Spencer &#39;</p>",
+    "<p>Marks &amp; Spencer &#233;</p>",
+    "<p title=\"l'Europe\">https://example.org/l'x</p>",  # attributes and URLs keep their straight apostrophe
+    "<code>print('x')</code>",
 ])
 def test_left_alone(source):
     assert french(source) == source
@@ -76,9 +79,15 @@ def test_no_possessive_quantifier_in_the_patterns():
             assert not possessive.search(value.pattern), f"typography.{name} uses a possessive quantifier"
 
 
+def test_english_gets_curly_apostrophes_only():
+    english = for_language("en")
+    assert english("<p title=\"it's\">Lille Metropole's &#39;x&#39; <code>'y'</code> : !</p>") == \
+        "<p title=\"it's\">Lille Metropole’s ’x’ <code>'y'</code> : !</p>"
+
+
 def test_other_languages_have_no_pass():
-    assert for_language("en") is None
-    assert for_language("fr-BE") is not None
+    assert for_language("de") is None
+    assert for_language("fr-BE") is not None and for_language("en-GB") is not None
 
 
 TEXT = st.text(alphabet="ab 1;:!?«»%0,<>/\"='", max_size=40)
@@ -91,8 +100,8 @@ def test_idempotent_and_tags_untouched(before, after):
     assert french(once) == once
     tags = re.compile(r"<[^>]*>")
     assert tags.findall(once) == tags.findall(html)
-    # only spaces were added or made no-break: removing them gives back the text without its spaces
-    assert re.sub(f"[ {NNBSP}{NBSP}]", "", once) == re.sub(f"[ {NNBSP}{NBSP}]", "", html)
+    # only spaces were added or made no-break, and apostrophes made curly
+    assert re.sub(f"[ {NNBSP}{NBSP}]", "", once).replace("’", "'") == re.sub(f"[ {NNBSP}{NBSP}]", "", html)
 
 
 # ------------------------------------------------------------------ the pass as it was before it was made fast
@@ -103,6 +112,7 @@ _REF_TAG_OR_TEXT = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
 _REF_RAW_ELEMENTS = ("code", "pre", "kbd", "samp", "script", "style", "textarea", "var")
 _REF_OPEN_RAW = re.compile(r"<(" + "|".join(_REF_RAW_ELEMENTS) + r")[\s>]", re.I)
 _REF_FRENCH_RULES = [
+    (re.compile(r"'"), "’"),  # added with issue 19
     (re.compile(r"[ \u00a0\u202f]+([;:!?»])"), NNBSP + r"\1"),
     (re.compile(r"(?<=\w)([;!?»])(?=\s|$)"), NNBSP + r"\1"),
     (re.compile(r"«[ \u00a0\u202f]*"), "«" + NNBSP),
@@ -111,13 +121,13 @@ _REF_FRENCH_RULES = [
     (re.compile(r"(?<=\d)[ \u00a0](?=(?:millions?|milliards?|km|h|min|M)\b)"), NBSP),
 ]
 _REF_UNTOUCHABLE = re.compile(r"(&#?\w+;|\b(?:https?|ftp)://\S+|\bwww\.\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
-_REF_FRENCH_TRIGGER = re.compile(r"[;:!?»«\d]")
+_REF_FRENCH_TRIGGER = re.compile(r"[;:!?»«\d']|&#39;")
 
 
 def _reference_french_text(text: str) -> str:
     if not _REF_FRENCH_TRIGGER.search(text):
         return text
-    pieces = _REF_UNTOUCHABLE.split(text)
+    pieces = _REF_UNTOUCHABLE.split(text.replace("&#39;", "’"))
     for index in range(0, len(pieces), 2):
         for pattern, replacement in _REF_FRENCH_RULES:
             pieces[index] = pattern.sub(replacement, pieces[index])
