@@ -60,3 +60,15 @@ def test_apostrophes_are_curly_in_both_languages(site):
         assert "'" not in text, f"{page.url}: straight apostrophe in {text[text.index(chr(39)) - 30:][:60]!r}"
         checked += text.count("’")
     assert checked > 300
+
+
+def test_the_eu_office_page_says_each_thing_once(site):
+    """It said 'Since 2017 … permanent delegation … connecting …' in its lead, its text, a section and the footer."""
+    import re
+    for url in ("/fr/bureau-ue/", "/en/eu-office/"):
+        page = site[url]
+        text = " ".join("".join(visible_text(page.root.find(tag))) for tag in ("main", "footer"))
+        clauses = [c.strip().lower() for c in re.split(r"[.:;]\s", re.sub(r"\s+", " ", text)) if len(c.strip()) > 40]
+        assert len(clauses) == len(set(clauses)), url
+        assert len(re.findall(r"(?i)(depuis|since|créé en|created in|créée en) 2017", text)) <= 2, url
+        assert len(re.findall(r"(?i)(délégation permanente|permanent delegation)", text)) <= 2, url
