@@ -4,7 +4,7 @@
     python scripts/screenshots.py [--site _site] [--out test-artifacts/screenshots] [--width 390 --width 1280]
 
 Builds nothing: run `python build.py` first. Serves the output folder on a free local port, opens the
-home, a page, the news index and a news item in both languages at each width, and writes full-page
+pages of every kind in both languages (and the chooser and 404 page) at each width, and writes full-page
 PNGs named `<lang>-<name>-<width>.png`. Needs Playwright (`pip install playwright`) and Debian's
 `chromium` (`apt-get install chromium`); it never downloads a browser.
 """
@@ -19,14 +19,25 @@ import threading
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-# (name, French URL, English URL): one of each kind of page.
+# (name, French URL, English URL): one of each kind of page; a page the built site lacks is skipped.
 PAGES = (
     ("home", "/fr/", "/en/"),
     ("page", "/fr/profil/", "/en/profile/"),
+    ("eu-office", "/fr/bureau-ue/", "/en/eu-office/"),
     ("news-index", "/fr/actualites/", "/en/news/"),
+    ("news-index-2", "/fr/actualites/page/2/", "/en/news/page/2/"),
     ("news-item", "/fr/actualites/2023/03/mission-ue-adaptation-changement-climatique/",
      "/en/news/2023/03/eu-climate-adaptation-mission/"),
+    ("topics", "/fr/themes/", "/en/topics/"),
+    ("topic", "/fr/themes/culture/", "/en/topics/culture/"),
+    ("search", "/fr/recherche/", "/en/search/"),
+    ("accessibility", "/fr/accessibilite/", "/en/accessibility/"),
+    ("legal-notice", "/fr/mentions-legales/", "/en/legal-notice/"),
+    ("personal-data", "/fr/donnees-personnelles/", "/en/personal-data/"),
+    ("site-map", "/fr/plan-du-site/", "/en/site-map/"),
 )
+# The pages of no language: the chooser (seen by a browser whose languages the site lacks) and the 404 page.
+ROOT_PAGES = (("chooser", "/"), ("404", "/404.html"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -73,12 +84,17 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             for width in widths:
-                page = browser.new_page(viewport={"width": width, "height": 900})
+                # a language the site lacks: the chooser stays instead of following the browser's language
+                page = browser.new_page(viewport={"width": width, "height": 900}, locale="de-DE")
                 # Any request to another host is a privacy bug: record it and refuse it.
                 page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(root)
                            else (foreign.append(route.request.url), route.abort()))
-                for name, *targets in PAGES:
-                    for lang, url in zip(("fr", "en"), targets):
+                shots = [(lang, name, url) for name, *targets in PAGES for lang, url in zip(("fr", "en"), targets)]
+                shots += [("all", name, url) for name, url in ROOT_PAGES]
+                for lang, name, url in shots:
+                        rel = url.lstrip("/")
+                        if not (args.site / (rel + "index.html" if url.endswith("/") else rel)).is_file():
+                            continue
                         page.goto(root + url, wait_until="load")
                         path = args.out / f"{lang}-{name}-{width}.png"
                         page.screenshot(path=str(path), full_page=True)

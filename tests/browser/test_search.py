@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -71,5 +71,36 @@ def test_without_javascript_the_search_page_says_so(served_site, browser):
             message = page.locator(".search-no-js")
             assert message.is_visible()
             assert "JavaScript" in message.inner_text()
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_search_box_waits_behind_a_button(served_site, page_at):
+    """Issue 19: the phone header took 270 of 844 px with its search box always open; DSFR and ECL put it
+    behind a button, a real one that says whether the box is open."""
+    page = page_at(PHONE)
+    page.goto(served_site.url("/fr/"))
+    box = page.locator('header input[type="search"]')
+    toggle = page.locator("header button.search-toggle")
+    assert not box.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert toggle.get_attribute("aria-controls") == "header-search"
+    assert toggle.inner_text().strip() == "Rechercher"  # its name, for a screen reader
+    assert page.locator("main").bounding_box()["y"] < 220
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true" and box.is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false" and not box.is_visible()
+
+
+def test_without_javascript_the_phone_search_button_is_a_link_to_the_search_page(served_site, browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": PHONE, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(served_site.url("/en/"))
+        link = page.locator("header a.search-toggle")
+        assert link.is_visible()
+        link.click()
+        page.wait_for_url(served_site.url(served_site.search_path("en")))
     finally:
         context.close()
