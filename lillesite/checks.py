@@ -46,6 +46,19 @@ def unknown_legal_facts(config: Config, report: Diagnostics) -> None:
                 level="notice", hint=_("write it in site.yml when the site's owner gives it")))
 
 
+def pages_at_one_url(pages: Iterable[PagePlan], report: Diagnostics) -> None:
+    """A content page at the URL of a page the generator makes (a legal page, the site map, a listing): one
+    would silently replace the other. Two content pages at one URL are found when assembling."""
+    made = {page.path: page for page in pages if page.entry is None}
+    for page in pages:
+        other = made.get(page.path) if page.entry is not None else None
+        if other is not None:
+            report.add(ContentError(_("URL {url} is also the address of the page {title!r} the site makes",
+                                      url=page.url, title=other.title),
+                                    Location(page.entry.rel, 1),
+                                    hint=_("give this page another 'slug:', or that page another slug in site.yml")))
+
+
 # ------------------------------------------------ translations without original
 def translations_without_original(config: Config, sources: Iterable[SourceFile], report: Diagnostics) -> None:
     """A file in another language pairs with the default language's file of the same kind and key (a news

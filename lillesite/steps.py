@@ -66,6 +66,8 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
     report.raise_if_failed()
     with timer.stage("plan"):
         pages = plan(site, catalogues, outdated=outdated)
+        checks.pages_at_one_url(pages, report)
+    report.raise_if_failed()
     with timer.stage("render"):
         page_cache = _page_cache(config, options, cache, out) if cache and options.write else None
         renderer = Renderer(site, catalogues, preview=options.preview,
