@@ -45,7 +45,7 @@ for _ in $(seq 50); do curl -fs "$base/fr/" >/dev/null && break; sleep 0.1; done
 failed=0
 # audit NAME URL [LANG]: Lighthouse mobile and desktop, and pa11y, on one page; LANG: the browser's language
 audit() {
-    local name=$1 url=$2 flags="--headless=new --no-sandbox --disable-dev-shm-usage${3:+ --lang=$3}" form
+    local name=$1 url=$2 flags="--headless=new --no-sandbox --disable-dev-shm-usage${3:+ --lang=$3 --accept-lang=$3}" form
     echo "{\"chromeLaunchConfig\": {\"executablePath\": \"$CHROME_PATH\", \"args\": [\"${flags// /\", \"}\"]}}" \
         > "$out/pa11y-$name.config.json"
     for form in mobile desktop; do
