@@ -15,6 +15,7 @@ import functools
 import http.server
 import shutil
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -74,10 +75,20 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         sys.exit("screenshots: needs Playwright: pip install playwright")
 
-    handler = functools.partial(_QuietHandler, directory=str(args.site))
+    # served under the sub-path of base_url, as GitHub Pages serves it: the 404 page's files and links
+    # are written from the host's root
+    sys.path.insert(0, str(REPO))
+    from urllib.parse import urlsplit
+    from lillesite.config import load_config
+    prefix = urlsplit(load_config(REPO).base_url).path.rstrip("/")
+    served = Path(tempfile.mkdtemp())
+    (served / prefix.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+    if prefix:
+        (served / prefix.lstrip("/")).symlink_to(args.site.resolve())
+    handler = functools.partial(_QuietHandler, directory=str(served if prefix else args.site))
     server = _QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    root = f"http://127.0.0.1:{server.server_address[1]}"
+    root = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     args.out.mkdir(parents=True, exist_ok=True)
     foreign: list[str] = []
     try:
