@@ -15,6 +15,7 @@ import jinja2
 from lillesite import i18n, urls
 from lillesite.config import Config
 from lillesite.errors import ContentError, Diagnostics, Location, TemplateError
+from lillesite.messages import _
 from lillesite.model import Entry, Site
 from lillesite.plan import PagePlan
 from lillesite.sources import SourceFile
@@ -33,26 +34,25 @@ def stale_notices(outdated: dict[str, Entry], report: Diagnostics) -> None:
 # ------------------------------------------------ translations without original
 def translations_without_original(config: Config, sources: Iterable[SourceFile], report: Diagnostics) -> None:
     """A file in another language pairs with the default language's file of the same kind and key (a news
-    item's date included): without one, it is a translation of nothing (made with the wrong date or key)."""
+    item's date included). One that pairs with nothing while an original of the same key (another date)
+    or of a very close name exists was made with the wrong date or key: it translates nothing. One with
+    no such original is news in that language only, which a site may publish (an imported English feed)."""
     default = config.default_language
     sources = list(sources)
     originals = {(s.kind, s.key, s.date): s for s in sources if s.lang == default}
     for source in sources:
         if source.lang == default or (source.kind, source.key, source.date) in originals:
             continue
-        folder, _, name = source.rel.rpartition("/")
-        expected = f"{folder}/{name[:-len(f'.{source.lang}.md')]}.{default}.md"
         candidates = [s for s in originals.values() if s.kind == source.kind]
         original = (next((s for s in candidates if s.key == source.key), None)  # the same key, another date
                     or _closest_original(source, candidates))
         if original:
+            expected = f"{source.rel[:-len(f'.{source.lang}.md')]}.{default}.md"
             renamed = f"{_stem(original)}.{source.lang}.md"
-            hint = f"if it translates {original.rel}, rename it {renamed}"
-        else:
-            hint = (f"write the original {expected}, or rename this file after its original: "
-                    f"the same name, ending in .{source.lang}.md")
-        report.add(ContentError(f"translation without an original: there is no {expected}",
-                                Location(source.rel), level="warning", hint=hint))
+            report.add(ContentError(_("translation without an original: there is no {expected}", expected=expected),
+                                    Location(source.rel), level="warning",
+                                    hint=_("if it translates {original}, rename it {renamed}",
+                                           original=original.rel, renamed=renamed)))
 
 
 def _stem(source: SourceFile) -> str:

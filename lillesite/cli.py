@@ -147,6 +147,9 @@ def make_parser(translate: Translator = ENGLISH) -> argparse.ArgumentParser:
     p.add_argument("--lang", required=True, help="the feed's language")
     p.add_argument("--lang-pair", metavar="LANG=SOURCE2", type=_pair,
                    help="a second feed with the translations of the first, e.g. en=https://example.org/en/feed")
+    p.add_argument("--tag-map", metavar="CATEGORY=TOPIC", type=_tag_mapping, action="append", default=[],
+                   help="give the feed's category CATEGORY the site's topic TOPIC (a key of tags.labels in "
+                        "site.yml); repeat for each category; other categories that are not topics are left out")
     _site_argument(p)
     p.set_defaults(run=cmd_import_feed)
     return parser
@@ -170,6 +173,14 @@ def _pair(text: str) -> tuple[str, str]:
     if not sep or not lang or not source:
         raise argparse.ArgumentTypeError(f"{text!r}: expected LANG=SOURCE, e.g. en=feed-en.xml")
     return lang, source
+
+
+def _tag_mapping(text: str) -> tuple[str, str]:
+    category, sep, topic = text.rpartition("=")
+    if not sep or not category.strip() or not topic.strip():
+        raise argparse.ArgumentTypeError(_("{text!r}: expected CATEGORY=TOPIC, e.g. 'Fonds structurels=economy'",
+                                           text=text))
+    return category.strip(), topic.strip()
 
 
 def report(errors: list[LilleError], stream=None, *, translate: Translator | None = None) -> None:
@@ -285,13 +296,23 @@ def cmd_import_feed(args) -> int:
     from lillesite import importer  # feedparser and markdownify load only here
 
     config = load_config(args.site)
-    skipped = Diagnostics()  # entries without title or date: warnings
-    outcome = importer.import_feeds(config, args.source, skipped, lang=args.lang, pair=args.lang_pair)
-    report(skipped)
+    left_out = Diagnostics()  # what the import could not keep: entries, categories, links, pictures
+    outcome = importer.import_feeds(config, args.source, left_out, lang=args.lang, pair=args.lang_pair,
+                                    tag_map=dict(args.tag_map))
+    report(left_out)
     for path in outcome.created:
         print(f"created {path}")
-    print(f"imported {len(outcome.created)} news file(s); {outcome.already} already imported, "
-          f"{len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} skipped")
+    news = sum(1 for path in outcome.created if path.endswith(".md"))
+    skipped = outcome.skipped
+    print(f"imported {news} news file(s); {outcome.already} already imported, "
+          f"{skipped} entr{'y' if skipped == 1 else 'ies'} skipped; "
+          f"{len(outcome.created) - news} picture(s) downloaded")
+    if not outcome.created:
+        return EXIT_OK
+    verdict = "the site passes" if not outcome.site_problems else (
+        f"the import added no problem, but the site still has {outcome.site_problems} from before it: "
+        "see `lillesite check --strict`")
+    print(f"check --strict: {verdict}")
     return EXIT_OK
 
 

@@ -124,8 +124,7 @@ def test_check_warns_about_a_translation_without_original(tmp_path):
             ) in lines
     assert ("content/pages/profile.en.md: warning: translation without an original: there is no "
             "content/pages/profile.fr.md (if it translates content/pages/profil.fr.md, rename it profil.en.md)") in lines
-    assert ("content/pages/apropos.en.md: warning: translation without an original: there is no "
-            "content/pages/apropos.fr.md (write the original content/pages/apropos.fr.md, or rename this file after "
-            "its original: the same name, ending in .en.md)") in lines
-    assert "3 warning(s)" in done.stdout
+    # a page in English only, with no original of a close name, is not taken for a lost translation
+    assert not any("apropos" in line for line in lines)
+    assert "2 warning(s)" in done.stdout
     assert run_cli("check", "--strict", "--site", str(site)).returncode == 1
