@@ -35,6 +35,7 @@ import markupsafe
 
 from lillesite import __version__
 from lillesite.errors import LilleError
+from lillesite.messages import _
 from lillesite.sources import SourceFile
 from lillesite.stamps import Kept, Stamp, read_stamped, stamp, trusted_before
 
@@ -114,7 +115,7 @@ def _write(path: Path, version: str, value: Any) -> None:
             os.unlink(tmp)
             raise
     except OSError as exc:  # a read-only checkout still builds, only slower next time
-        log.warning("cannot write the build cache %s: %s", path, exc.strerror)
+        log.warning(_("cannot write the build cache {file}: {problem}", file=str(path), problem=exc.strerror))
 
 
 class BuildCache:
@@ -419,7 +420,7 @@ class PageCache:
                     found[key] = (path, sha, stamp(os.lstat(os.path.join(self.out, path))))
                 except OSError:
                     continue
-        before = trusted_before(st[3] for _, _, st in found.values())
+        before = trusted_before(st[3] for _path, _sha, st in found.values())
         for key, (path, sha, st) in found.items():
             if st[3] < before:
                 self.new_records[key] = (path, sha, st)

@@ -15,7 +15,7 @@ import jinja2
 from lillesite import i18n, urls
 from lillesite.config import Config
 from lillesite.errors import ContentError, Diagnostics, Location, TemplateError
-from lillesite.messages import _
+from lillesite.messages import Message, _
 from lillesite.model import Entry, Site
 from lillesite.plan import PagePlan
 from lillesite.sources import SourceFile
@@ -25,9 +25,11 @@ from lillesite.templating import THEME_TEMPLATES, template_location
 def stale_notices(outdated: dict[str, Entry], report: Diagnostics) -> None:
     """Notices, not warnings: a stale page is published with a notice linking to the original,
     so a French-first edit never blocks a --strict build."""
-    report.extend(ContentError(f"translation may be out of date: {source.rel} changed since it was translated",
+    report.extend(ContentError(_("translation may be out of date: {original} changed since it was translated",
+                                 original=source.rel),
                                Location(rel, 1), level="notice",
-                               hint=f"update it if needed, then run 'lillesite translations --mark-done {rel}'")
+                               hint=_("update it if needed, then run 'lillesite translations --mark-done {file}'",
+                                      file=rel))
                   for rel, source in sorted(outdated.items()))
 
 
@@ -83,28 +85,30 @@ def root_relative_links(config: Config, entries: Iterable[Entry], pages: Iterabl
             target = page_of.get(link.target)
             if link.fragment and target and target.entry and link.fragment not in target.entry.doc.anchors:
                 report.add(ContentError(
-                    f"link to {link.target}#{link.fragment}: no heading or id {link.fragment!r} there",
+                    _("link to {target}#{fragment}: no heading or id {fragment!r} there", target=link.target,
+                      fragment=link.fragment),
                     where, level="warning"))
             continue
         if suggestions is None:
             suggestions = sorted(set(page_of) | {"/" + path for path in static})
-        report.add(ContentError(f"link to {link.target!r}: no page or file of this site has that address",
+        report.add(ContentError(_("link to {target!r}: no page or file of this site has that address",
+                                  target=link.target),
                                 where, hint=_closest_address(link.target, known, suggestions, base_path)))
 
 
-def _closest_address(path: str, known: set[str], suggestions: list[str], base_path: str) -> str:
+def _closest_address(path: str, known: set[str], suggestions: list[str], base_path: str) -> Message:
     if path + "/" in known:
-        return f"did you mean '{path}/'? page addresses end with '/'"
+        return _("did you mean {address!r}? page addresses end with '/'", address=path + "/")
     if base_path != "/" and path.startswith(base_path) and "/" + path[len(base_path):] in known:
-        return (f"write '/{path[len(base_path):]}': links start from the site's root, and the built site "
-                "adds the path it is published under")
+        return _("write {address!r}: links start from the site's root, and the built site "
+                 "adds the path it is published under", address="/" + path[len(base_path):])
     # a shared start ('/fr/actualites/2023/') makes any two addresses look alike: their last parts must too
     last = _last_part(path)
     for close in difflib.get_close_matches(path, suggestions, n=5, cutoff=0.6):
         if difflib.SequenceMatcher(None, last, _last_part(close)).ratio() >= 0.7:
-            return f"did you mean '{close}'?"
-    return ("link to another content file by its path, like '../pages/eu-office.fr.md', "
-            "or to a file of static/ from the site's root, like '/images/logo.png'")
+            return _("did you mean {key!r}?", key=close)
+    return _("link to another content file by its path, like '../pages/eu-office.fr.md', "
+             "or to a file of static/ from the site's root, like '/images/logo.png'")
 
 
 def _last_part(path: str) -> str:
@@ -139,19 +143,20 @@ def hreflang_problems(site: Site, files: Iterable[str], read: Callable[[str], by
     alternates = {path: _alternates(read(path)) for path in page_of_url.values()}
     for path, found in sorted(alternates.items()):
         own = urls.absolute(config, "/" + _url_path(path))
-        where = Location(source_of.get(path, f"(output) {path}"))
+        where = Location(source_of.get(path, f"(output) {path}"))  # a path, as the location of any finding
         for lang, url in sorted(found.items()):
             if lang == "x-default" or url == own:
                 continue
             target = page_of_url.get(url)
             if target is None:
-                report.add(ContentError(f"hreflang {lang!r} points to {url}, which this site does not build",
-                                        where))
+                report.add(ContentError(_("hreflang {lang!r} points to {url}, which this site does not build",
+                                          lang=lang, url=url), where))
             elif own not in alternates[target].values():
-                report.add(ContentError(f"hreflang {lang!r} points to {url}, which does not point back",
-                                        where, hint="translations must list each other"))
+                report.add(ContentError(_("hreflang {lang!r} points to {url}, which does not point back",
+                                          lang=lang, url=url),
+                                        where, hint=_("translations must list each other")))
         if found and own not in found.values():
-            report.add(ContentError("hreflang alternates do not include the page itself", where))
+            report.add(ContentError(_("hreflang alternates do not include the page itself"), where))
 
 
 def _url_path(output_path: str) -> str:
@@ -172,8 +177,9 @@ def missing_ui_strings(config: Config, report: Diagnostics) -> None:
         catalogue = i18n.catalog_path(config.locales_dir, lang).relative_to(config.root).as_posix()
         for message, location in used.items():
             if message not in known:
-                report.add(TemplateError(f"UI string {message!r} has no {name} translation",
-                                         location, level="warning", hint=f"add it to {catalogue}"))
+                report.add(TemplateError(_("UI string {message!r} has no {language} translation", message=message,
+                                           language=name),
+                                         location, level="warning", hint=_("add it to {file}", file=catalogue)))
 
 
 def _template_messages(config: Config) -> dict[str, Location]:

@@ -164,7 +164,7 @@ def test_a_missing_photo_says_which_file_was_meant(tmp_path):
         "static/images/portrait.jpg": photos.photo(300, 200),
     }, config=CONFIG)
     assert build_errors(root) == ["content/news/2023-03-01-photo.fr.md:3: image: no file 'static/images/portait.jpg' "
-                                  "(did you mean 'static/images/portrait.jpg'?)"]
+                                  "(did you mean 'images/portrait.jpg'?)"]
 
 
 def test_a_decompression_bomb_is_refused_with_a_message(tmp_path):

@@ -355,6 +355,16 @@ def test_a_port_asked_for_and_in_use_says_so_and_how_to_choose_another(site_copy
     assert "previewing" not in done.stdout  # refused before building anything
 
 
+def test_a_port_in_use_is_said_in_the_editors_language(site_copy, busy_port):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": EPOCH, "LANG": "fr_FR.UTF-8"}
+    done = subprocess.run([sys.executable, "-m", "lillesite", "serve", "--site", str(site_copy("bilingual")),
+                           "--port", str(busy_port)], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith(f"erreur: le port {busy_port} est déjà occupé, par un autre aperçu ou un autre "
+                                  "programme (choisissez un autre port, par exemple --port "), done.stderr
+    assert done.stderr.endswith(", ou arrêtez le programme qui l'utilise)\n"), done.stderr
+
+
 def test_the_default_port_in_use_gives_the_next_free_one_and_says_so(site_copy, busy_port, tmp_path):
     """As Hugo does: without --port, a preview already running on the default port is no reason to fail."""
     log = tmp_path / "serve.log"
