@@ -29,6 +29,7 @@ import sys
 import tempfile
 import types
 from pathlib import Path, PurePath
+from types import MappingProxyType
 from typing import Any, Callable
 
 import markupsafe
@@ -247,7 +248,7 @@ class BuildCache:
     # ----------------------------------------------------------------- save
     def save_documents(self) -> None:
         """Keep the documents this build used (so the cache never grows past the site) and write the
-        shards that changed. Once the parse stage is over; save() does it too."""
+        shards that changed. Once the parse step is over; save() does it too."""
         if self._docs is not None:
             for shard in SHARDS:
                 kept = {k: v for k, v in self._used_docs.items() if k[0] == shard}
@@ -315,7 +316,7 @@ class Digester:
         kind = type(value)
         if kind in _LEAVES:
             return value
-        if kind is dict:
+        if kind is dict or kind is MappingProxyType:  # a plan's mappings are read-only views of dicts
             return {k: v if type(v) in _LEAVES else self._reduce(v) for k, v in value.items()}
         if kind is types.SimpleNamespace:  # plan.Record
             return ("record", self._reduce(vars(value)))

@@ -1,7 +1,7 @@
 """One configured Markdown converter: heading ids, link rewriting, hostile-HTML checks, summary.
 
 Links to other content files are written as relative source paths; they are replaced here by
-placeholders that the render stage turns into URLs, because a target's URL is only known once
+placeholders that the render step turns into URLs, because a target's URL is only known once
 the whole site is assembled. Speeding up each document's conversion, on the Markdown versions
 where that was checked, is lillesite.markdown_speedups's part.
 """

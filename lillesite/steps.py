@@ -27,7 +27,7 @@ from lillesite.messages import _
 from lillesite.model import Site
 from lillesite.options import BuildOptions, BuildResult, Summary, build_time
 from lillesite.plan import PagePlan, plan
-from lillesite.render import Renderer
+from lillesite.render import Rendered, Renderer
 from lillesite.sources import SourceFile, discover
 from lillesite.stamps import Kept, file_bytes
 from lillesite.templating import THEME_TEMPLATES, CompiledTemplates
@@ -72,10 +72,10 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         generated: Files = {}
 
         def meanwhile() -> None:  # while the workers render: the feeds and the sitemap, and the parse's cache
-            generated.update(other_files(site, pages, catalogues, page_cache))
+            generated.update(feeds_and_sitemap(site, pages, catalogues, page_cache))
             if cache:
                 cache.save_documents()
-        files = render(pages, renderer, page_cache, report, jobs=options.jobs, meanwhile=meanwhile)
+        files = render_pages(pages, renderer, page_cache, report, jobs=options.jobs, meanwhile=meanwhile)
         files.update(generated)
     with timer.stage("images"):
         picture_plan = images.plan(site.entries(), pictures, config.image_widths, report)
@@ -179,7 +179,7 @@ def _converter(allow_embeds: bool) -> Converter:
 
 
 # ------------------------------------------------------------------ render
-def render(pages: tuple[PagePlan, ...], renderer: Renderer, page_cache: PageCache | None, report: Diagnostics, *,
+def render_pages(pages: tuple[PagePlan, ...], renderer: Renderer, page_cache: PageCache | None, report: Diagnostics, *,
            jobs: int, meanwhile: Callable[[], None]) -> Files:
     """Every planned page: taken from the previous output while its plan's digest is unchanged, else
     rendered, in `jobs` processes when most must be (a cold build, or templates, catalogues or config
@@ -188,7 +188,7 @@ def render(pages: tuple[PagePlan, ...], renderer: Renderer, page_cache: PageCach
         done = []
         for index, page in enumerate(pages):
             if claim(index):
-                done.append((index, page.path, _page_bytes(page, renderer, page_cache)))
+                done.append((index, page.path, _cached(page_cache, page, page.path, functools.partial(renderer.render, page))))
         return done, list(renderer.errors.values()), page_cache.new_records if page_cache else {}
 
     many = (page_cache is None or page_cache.cold) and sum(1 for page in pages if page.entry) >= workers.PARALLEL_MIN_ITEMS
@@ -208,42 +208,33 @@ def render(pages: tuple[PagePlan, ...], renderer: Renderer, page_cache: PageCach
     return {path: data for _, path, data in sorted(done, key=lambda item: item[0])}
 
 
-def _page_bytes(page: PagePlan, renderer: Renderer, page_cache: PageCache | None) -> bytes | Kept:
-    key = page_cache.key(page) if page_cache else None
-    kept = key and page_cache.get(key, page.path)
-    if kept:
-        return kept
-    rendered = renderer.render(page)
-    if key and rendered.cacheable:
-        page_cache.put(key, page.path, rendered.data)
-    return rendered.data
-
-
-def other_files(site: Site, pages: tuple[PagePlan, ...], catalogues, page_cache: PageCache | None) -> Files:
-    """The feeds, the sitemap and robots.txt."""
+def feeds_and_sitemap(site: Site, pages: tuple[PagePlan, ...], catalogues, page_cache: PageCache | None) -> Files:
+    """The feeds, the sitemap and robots.txt, each keyed, like a page, by all it is made of."""
     config = site.config
     files: Files = {}
     for lang in config.language_codes:
-        # a feed reads the language's latest items; config and catalogues are in the cache's context key
+        items = site.news[lang][:config.feed_limit]
         path = urls.output_path(urls.feed(lang))
-        files[path] = _made_once(page_cache, ("feed", lang, site.news[lang][:config.feed_limit]), path,
-                                 functools.partial(feeds.rss, site, lang, catalogues[lang]))
+        files[path] = _cached(page_cache, ("feed", lang, items), path,
+                              lambda lang=lang, items=items: Rendered(feeds.rss(config, lang, items, catalogues[lang])))
+    groups = sitemap.groups(pages)
     path = urls.output_path(urls.SITEMAP)
-    files[path] = _made_once(page_cache, ("sitemap", sitemap.groups(pages)), path,
-                             functools.partial(sitemap.sitemap, config, pages))
+    files[path] = _cached(page_cache, ("sitemap", groups), path, lambda: Rendered(sitemap.sitemap(config, groups)))
     files[urls.output_path(urls.ROBOTS)] = sitemap.robots(config)
     return files
 
 
-def _made_once(page_cache: PageCache | None, inputs: tuple, path: str, make: Callable[[], bytes]) -> bytes | Kept:
-    """A generated file taken from the previous output while what it is made of is unchanged."""
+def _cached(page_cache: PageCache | None, inputs: object, path: str, make: Callable[[], Rendered]) -> bytes | Kept:
+    """The file made of `inputs`: the previous output's while they are unchanged, else made now, and
+    remembered unless it read more than its inputs (Rendered.cacheable)."""
     key = page_cache.key(inputs) if page_cache else None
-    data = key and page_cache.get(key, path)
-    if not data:
-        data = make()
-        if key:
-            page_cache.put(key, path, data)
-    return data
+    kept = key and page_cache.get(key, path)
+    if kept:
+        return kept
+    made = make()
+    if key and made.cacheable:
+        page_cache.put(key, path, made.data)
+    return made.data
 
 
 def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: Path) -> PageCache:

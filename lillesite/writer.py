@@ -1,4 +1,4 @@
-"""The only stage that writes. A new tree is built beside the old one and swapped in atomically.
+"""The only step that writes. A new tree is built beside the old one and swapped in atomically.
 
 Unchanged files are hard links to the previous output, so their mtime stays and deploys move only
 real changes; a build that fails or is killed at any moment leaves the previous output as it was.
