@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,7 @@ from lillesite.options import BuildOptions, BuildResult, Summary, build_time
 from lillesite.plan import PagePlan, plan
 from lillesite.render import Renderer
 from lillesite.sources import SourceFile, discover
-from lillesite.stamps import Kept, file_bytes
+from lillesite.stamps import RACY_NS, Kept, file_bytes, stamp
 from lillesite.templating import THEME_TEMPLATES, CompiledTemplates
 from lillesite.writer import check_output_dir, collisions, output_lock, static_files, write_site
 
@@ -49,7 +50,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         sources = discover(config, report)
         checks.translations_without_original(config, sources, report)
         static = static_files(config.static_dir, config.root, report)
-        pictures = read_pictures(static, report)
+        pictures = read_pictures(static, report, cache)
         history = translation_status.read_history(config.root, cache)
     with timer.stage("parse"):
         docs = read_sources(sources, report, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs,
@@ -255,15 +256,26 @@ def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: P
 
 
 # ---------------------------------------------------------------- pictures
-def read_pictures(static: dict[str, Path], report: Diagnostics) -> dict[str, images.Source]:
-    """The raster files of static/, from their headers (images.inspect)."""
-    found = {}
+def read_pictures(static: dict[str, Path], report: Diagnostics, cache: BuildCache | None = None) -> dict[str, images.Source]:
+    """The raster files of static/, from their headers (images.inspect); a file whose stamp is the one
+    the cache knows it by is not read again (BuildCache.picture_sources)."""
+    known = cache.picture_sources() if cache else {}
+    trusted_below = time.time_ns() - RACY_NS  # before any stat: a file older than this shows any later change
+    found, kept = {}, {}
     for rel, path in static.items():
         if images.is_raster(rel):
             try:
-                found[rel] = images.inspect(rel, path.read_bytes())
+                file_stamp = stamp(os.stat(path))
+                seen = known.get(rel)
+                source = seen[1] if seen and seen[0] == file_stamp else images.inspect(rel, path.read_bytes())
             except OSError as exc:
-                report.add(ContentError(f"cannot read: {exc.strerror}", Location(f"static/{rel}")))
+                report.add(ContentError(_("cannot read: {problem}", problem=exc.strerror), Location(f"static/{rel}")))
+                continue
+            found[rel] = source
+            if file_stamp[3] < trusted_below:
+                kept[rel] = (file_stamp, source)
+    if cache:
+        cache.keep_picture_sources(kept)
     return found
 
 

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from lillesite import images
 from lillesite.build import build
 from lillesite.cache import BuildCache
 from lillesite.config import load_config
@@ -215,3 +218,37 @@ def test_a_listed_item_shows_its_photo_on_its_card(built):
     page = parse_page(built / "fr/actualites/index.html")
     cards = [attrs for tag, attrs in page.elements if tag == "img" and "portrait" in attrs.get("src", "")]
     assert len(cards) == 1 and cards[0]["loading"] == "lazy" and cards[0]["alt"] == ""
+
+
+def _age(root: Path, seconds: int = 60) -> None:
+    """Date every file of the site `seconds` back: older than a clock tick, their stamps are trusted."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def test_a_warm_build_reads_no_photo_whose_stamp_is_unchanged(tmp_path, sources, monkeypatch):
+    root = _site(tmp_path / "site", sources)
+    _age(root)
+    config = load_config(root)
+    build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    read = []
+    real = images.inspect
+    monkeypatch.setattr(images, "inspect", lambda rel, data: read.append(rel) or real(rel, data))
+    warm = build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    assert read == [] and warm.images_made == 0
+    (root / "static/images/in-text.jpg").write_bytes(photos.photo(1400, 1000, seed=9))  # a new stamp
+    changed = build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    assert read == ["images/in-text.jpg"] and changed.images_made == 6
+
+
+def test_a_photo_changed_within_a_clock_tick_of_the_build_is_read_again(tmp_path, sources, monkeypatch):
+    root = _site(tmp_path / "site", sources)  # just written: stamps too recent to be trusted
+    config = load_config(root)
+    build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    read = []
+    real = images.inspect
+    monkeypatch.setattr(images, "inspect", lambda rel, data: read.append(rel) or real(rel, data))
+    build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    assert "images/in-text.jpg" in read
