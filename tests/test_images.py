@@ -252,3 +252,13 @@ def test_a_photo_changed_within_a_clock_tick_of_the_build_is_read_again(tmp_path
     monkeypatch.setattr(images, "inspect", lambda rel, data: read.append(rel) or real(rel, data))
     build(config, BuildOptions(out=tmp_path / "out", jobs=1))
     assert "images/in-text.jpg" in read
+
+
+def test_a_build_with_photos_stops_early_when_nothing_changed(tmp_path, sources):
+    root = _site(tmp_path / "site", sources)
+    _age(root)  # written more than a clock tick before the build: their stamps are trusted (stamps.RACY_NS)
+    config = load_config(root)
+    options = BuildOptions(out=tmp_path / "out", jobs=1, stop_if_unchanged=True)
+    assert build(config, options).site is not None
+    again = build(config, options)
+    assert again.site is None and "up-to-date check" in again.timings  # stopped before reading anything
