@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -262,3 +263,47 @@ def test_a_build_with_photos_stops_early_when_nothing_changed(tmp_path, sources)
     assert build(config, options).site is not None
     again = build(config, options)
     assert again.site is None and "up-to-date check" in again.timings  # stopped before reading anything
+
+
+# ----------------------------------------------------------------------- HEIC
+def _heic(width: int = 1100, height: int = 825) -> bytes:
+    """An iPhone's HEIC photo, with the same private metadata as tests/photos.py's JPEGs."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    with Image.open(io.BytesIO(photos.photo(width, height, seed=7))) as jpeg:
+        buffer = io.BytesIO()
+        jpeg.save(buffer, "HEIF", exif=jpeg.info["exif"], quality=80)
+    return buffer.getvalue()
+
+
+def test_a_heic_photo_is_published_as_webp_and_jpeg_without_metadata(tmp_path):
+    root = write_site(tmp_path / "site", {
+        "content/news/2023-03-01-photo.fr.md": _news("images/iphone.heic"),
+        "static/images/iphone.heic": _heic(),
+    }, config=CONFIG)
+    out = build_site(root, jobs=1)
+    published = sorted(p.name for p in (out / "images").iterdir())
+    assert "iphone.heic" not in published
+    assert {name.rsplit(".", 1)[1] for name in published if name.startswith("iphone.")} == {"webp", "jpg"}
+    for name in published:
+        data = (out / "images" / name).read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            assert not image.getexif() and "exif" not in image.info, name
+        assert photos.SERIAL.encode() not in data and b"GPS" not in data, name
+    page = (out / "fr/actualites/2023/03/photo/index.html").read_text(encoding="utf-8")
+    assert re.search(r'srcset="[^"]*iphone\.[0-9a-f]{10}\.1024\.webp 1024w', page)
+
+
+def test_without_pillow_heif_a_heic_photo_gets_how_to_convert_it(tmp_path, monkeypatch):
+    data = _heic(400, 300)
+    monkeypatch.setitem(sys.modules, "pillow_heif", None)  # as if not installed: importing it fails
+    monkeypatch.setattr(Image, "OPEN", {k: v for k, v in Image.OPEN.items() if k != "HEIF"})
+    monkeypatch.setattr(Image, "ID", [k for k in Image.ID if k != "HEIF"])
+    root = write_site(tmp_path / "site", {
+        "content/news/2023-03-01-photo.fr.md": _news("images/iphone.heic"),
+        "static/images/iphone.heic": data,
+    }, config=CONFIG)
+    assert build_errors(root, jobs=1) == [
+        "content/news/2023-03-01-photo.fr.md:3: static/images/iphone.heic: HEIC photos cannot be read here: convert "
+        "it to JPEG (on the iPhone: Settings > Camera > Formats > Most Compatible; on a computer: open it and "
+        "export it as JPEG)"]
