@@ -82,7 +82,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         picture_plan = images.plan(site.entries(), pictures, config.image_widths, report)
         made, images_made, image_keys = make_pictures(picture_plan, static, cache, report, jobs=options.jobs)
         files.update(made)
-        static = {rel: path for rel, path in static.items() if rel not in picture_plan.withheld}
+        all_static, static = static, {rel: path for rel, path in static.items() if rel not in picture_plan.withheld}
     with timer.stage("render"):
         collisions(files, static, report)
         checks.root_relative_links(config, site.entries(), pages, files, static, report)
@@ -93,6 +93,8 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
             try:
                 checks.hreflang_problems(site, files, lambda path: file_bytes(files[path]), report)
                 checks.missing_ui_strings(config, report)
+                checks.unused_pictures(all_static, picture_plan.uses, files, lambda path: file_bytes(files[path]),
+                                       report)
             except OSError as exc:  # a page kept from the output (stamps.Kept) changed on disk since
                 raise BuildFailed([OutputError(_("cannot check the output: {problem} ({file})",
                                                  problem=exc.strerror, file=exc.filename),

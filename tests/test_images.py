@@ -307,3 +307,19 @@ def test_without_pillow_heif_a_heic_photo_gets_how_to_convert_it(tmp_path, monke
         "content/news/2023-03-01-photo.fr.md:3: static/images/iphone.heic: HEIC photos cannot be read here: convert "
         "it to JPEG (on the iPhone: Settings > Camera > Formats > Most Compatible; on a computer: open it and "
         "export it as JPEG)"]
+
+
+def test_check_lists_the_pictures_nothing_uses(tmp_path, sources):
+    root = _site(tmp_path / "site", sources, **{
+        "static/css/extra.css": "header { background: url(../images/banner.png); }\n",
+        "static/images/banner.png": photos.transparent_png(400, 300),  # used by a stylesheet
+        "static/images/old-logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    })
+    result = run_cli("check", "--site", str(root), env={"LC_ALL": "C"})
+    assert result.returncode == 0, result.stderr
+    found = [line for line in (result.stdout + result.stderr).splitlines() if "uses this picture" in line]
+    assert found == [
+        f"static/images/{name}: notice: no page, template or stylesheet uses this picture (it is published all "
+        "the same) (delete it if it is not needed, or show it on a page)" for name in ("old-logo.svg", "unused-from-phone.jpg")]
+    build = run_cli("build", "--site", str(root), env={"LC_ALL": "C"})  # a build does not look for them
+    assert build.returncode == 0 and "uses this picture" not in build.stdout + build.stderr
