@@ -10,6 +10,7 @@ from lillesite import images as pictures, urls
 from lillesite.config import Config
 from lillesite.document import Document
 from lillesite.errors import ContentError, Diagnostics, Location
+from lillesite.messages import _
 from lillesite.frontmatter import SHARED_KEYS
 from lillesite.model import HOME_KEY, Entry, MenuItem, Site, Tag, TranslationSet
 
@@ -151,7 +152,7 @@ def _entry(config: Config, doc: Document, meta: dict, gkey, now, images: Mapping
     else:
         url = urls.page(source.lang, slug)
     if meta.get("image") and not meta.get("image_alt"):
-        report.add(ContentError("image: has no image_alt text describing it",
+        report.add(ContentError(_("image: has no image_alt text describing it"),
                                 Location(where, doc.line_of_key.get("image")), level="warning"))
     return Entry(
         doc=doc,
@@ -260,7 +261,8 @@ def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static
                 report.add(ContentError(f"link to #{link.fragment}: no heading or id with that name on this page",
                                         Location(where, link.line), level="warning"))
     if entry.image and entry.image not in static_files:
-        report.add(ContentError(f"image: no file 'static/{entry.image}'", Location(where, entry.doc.line_of_key.get("image")),
+        report.add(ContentError(_("image: no file {path!r}", path=f"static/{entry.image}"),
+                                Location(where, entry.doc.line_of_key.get("image")),
                                 hint=_close_file(entry.image, static_files)))
     shown = {}
     for rel in pictures.images_in(entry.doc.html):

@@ -307,12 +307,12 @@ def make_pictures(picture_plan: images.Plan, static: dict[str, Path], cache: Bui
                 try:
                     data = static[rel].read_bytes()
                     if hashlib.sha256(data).hexdigest() != variants[0].digest:
-                        raise images.ImageFailed("changed while the site was being built: build again")
+                        raise images.ImageFailed(_("changed while the site was being built: build again"))
                     done.append((index, images.make(data, variants), None))
                 except images.ImageFailed as exc:
-                    done.append((index, None, str(exc)))
+                    done.append((index, None, exc.args[0]))
                 except OSError as exc:
-                    done.append((index, None, f"cannot read: {exc.strerror}"))
+                    done.append((index, None, _("cannot read: {problem}", problem=exc.strerror)))
         return done
 
     if workers.worth_forking(jobs, len(groups), minimum=2):
@@ -324,7 +324,7 @@ def make_pictures(picture_plan: images.Plan, static: dict[str, Path], cache: Bui
         rel, variants = groups[index]
         if problem:
             for where in picture_plan.uses.get(rel) or (Location(f"static/{rel}"),):
-                report.add(ContentError(f"static/{rel}: {problem}", where))
+                report.add(ContentError(_("static/{path}: {problem}", path=rel, problem=problem), where))
             continue
         for variant, data in zip(variants, variants_bytes):
             files[variant.path] = data
