@@ -2,9 +2,10 @@
 
 Both publish every photo at the same widths and formats (WebP quality 75 and JPEG quality 80 at
 480, 800, 1200 and 1600 pixels); lillesite's photos are images in the text (a lead image would add its
-sharing crops, which Hugo is not asked for). Cases: cold (no cache), nothing changed (cache and output as
-the last build left them: the up-to-date check), output deleted (every variant from the build cache),
-one photo changed (only its variants are encoded).
+sharing crops, which Hugo is not asked for). Each round measures: lillesite cold (`--jobs 2`, no cache),
+Hugo cold (no resources/_gen, no cache folder), nothing changed (lillesite: the up-to-date check; Hugo: its
+resource cache), one text edited (lillesite runs every step, every variant from the build cache), the
+output deleted with the cache kept, and one photo replaced (only its variants are encoded).
 """
 from __future__ import annotations
 
