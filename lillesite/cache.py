@@ -138,6 +138,8 @@ class BuildCache:
         self._saved_pages: tuple[str, dict[str, PageRecord]] | None = None
         self._compiled: dict[str, dict[str, bytes]] = {}  # kind -> key -> compiled form
         self._images: dict[str, bytes] = {}  # variant key -> its bytes, made or read by this process
+        self._picture_sources: dict[str, tuple[Stamp, Any]] | None = None  # rel -> (stamp, images.Source)
+        self._saved_picture_sources: dict[str, tuple[Stamp, Any]] | None = None
         self._saved_compiled: dict[str, dict[str, bytes]] = {}
 
     # ------------------------------------------------------------ documents
@@ -232,6 +234,20 @@ class BuildCache:
                 if path.name not in keys:
                     path.unlink(missing_ok=True)
 
+    # What each photo of static/ is (images.Source: its digest, size, format), known by the file's stamp,
+    # so that a build does not read and hash every photo again. Only stamps older than the moment they
+    # were taken by RACY_NS are kept (stamps.py): a change made since shows in the stamp.
+    def picture_sources(self) -> dict[str, tuple[Stamp, Any]]:
+        """rel (in static/) -> (its stamp, its images.Source), as the last build found them."""
+        if self._picture_sources is None:
+            found = _read(self.folder / "pictures.pickle", self.version) if self.persistent else None
+            self._picture_sources = found if isinstance(found, dict) else {}
+            self._saved_picture_sources = self._picture_sources
+        return self._picture_sources
+
+    def keep_picture_sources(self, known: dict[str, tuple[Stamp, Any]]) -> None:
+        self._picture_sources = known
+
     # -------------------------------------------------------- other records
     def load(self, name: str) -> Any:
         """A record this code stored under `name`; None if there is none (or it is damaged, or foreign)."""
@@ -266,6 +282,10 @@ class BuildCache:
             if self.persistent:
                 _write(self.folder / "pages.pickle", self.version, self._pages)
             self._saved_pages = self._pages
+        if self._picture_sources is not None and self._picture_sources != self._saved_picture_sources:
+            if self.persistent:
+                _write(self.folder / "pictures.pickle", self.version, self._picture_sources)
+            self._saved_picture_sources = self._picture_sources
         for kind, store in self._compiled.items():
             if store != self._saved_compiled[kind]:
                 if self.persistent:

@@ -1,18 +1,21 @@
 """The checks of `check` and `build --strict` beyond what assembling finds: hreflang reciprocity in
-the built pages, UI strings missing from a language's catalogue, stale translations; and, on every
+the built pages, UI strings missing from a language's catalogue, stale translations, pictures of
+static/ that nothing uses; and, on every
 build, translations without an original and links written from the site's root ('/fr/eu-office/'),
 which only the page plan can resolve."""
 from __future__ import annotations
 
 import difflib
+import posixpath
+import re
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from pathlib import Path
 from typing import Callable, Iterable
 
 import jinja2
 
-from lillesite import i18n, urls
+from lillesite import i18n, images, urls
 from lillesite.config import Config
 from lillesite.errors import ContentError, Diagnostics, Location, TemplateError
 from lillesite.messages import Message, _
@@ -219,3 +222,41 @@ def _translated(path: Path, lang: str) -> set[str]:
     return {m.id if isinstance(m.id, str) else m.id[0]
             for m in catalog if m.id and m.string and not m.fuzzy
             and (m.string if isinstance(m.string, str) else all(m.string))}
+
+
+# ------------------------------------------------------------- unused pictures
+_TEXT = (".html", ".xml", ".css", ".js", ".json", ".webmanifest", ".svg", ".txt")
+_PICTURE_PATH = re.compile(rb"[^\s\"'()<>=,;]+?\.(?:" + "|".join(
+    re.escape(ext[1:]) for ext in images.RASTER + images.PASSED_THROUGH).encode() + rb")\b", re.IGNORECASE)
+
+
+def unused_pictures(static: dict[str, Path], shown: Iterable[str], files: Iterable[str], read: Callable[[str], bytes],
+                    report: Diagnostics) -> None:
+    """Notices (they never fail a build, as an unused file harms no visitor) for the pictures of static/ that no
+    page shows or links to, and that no template, stylesheet or other file of the site names: published
+    all the same (another site may link to them), they are often a leftover."""
+    candidates = {rel for rel in static if images.is_picture(rel)} - set(shown)
+    if not candidates:
+        return
+    named: set[str] = set()
+
+    def collect(data: bytes, folder: str) -> None:
+        for found in _PICTURE_PATH.findall(data):
+            path = unquote(urlsplit(found.decode("utf-8", "replace")).path)
+            parts = path.split("/")
+            named.update("/".join(parts[i:]) for i in range(len(parts)))  # 'https://x/a/b.jpg' -> 'b.jpg', 'a/b.jpg'…
+            named.add(posixpath.normpath(posixpath.join(folder, path)))  # relative to the file naming it
+
+    for path in files:
+        if path.endswith(_TEXT):
+            collect(read(path), posixpath.dirname(path))
+    for rel, path in static.items():
+        if rel.endswith(_TEXT) and rel not in candidates:
+            try:
+                collect(path.read_bytes(), posixpath.dirname(rel))
+            except OSError:
+                continue
+    for rel in sorted(candidates - named):
+        report.add(ContentError(_("no page, template or stylesheet uses this picture (it is published all the same)"),
+                                Location(f"static/{rel}"), level="notice",
+                                hint=_("delete it if it is not needed, or show it on a page")))

@@ -144,6 +144,8 @@ def make_parser(translate: Translator = ENGLISH) -> argparse.ArgumentParser:
     news.add_argument("--date", type=_date, help=t(_("default: today (a translation: its original's date)")))
     news.add_argument("--key", help=t(_("for a translation: the original's key, with or without its date "
                                         "(2023-03-31-metropoles-meeting); the translation takes its date")))
+    news.add_argument("--image", type=Path, metavar="PATH",
+                      help=t(_("a photo, copied into static/images/ under a clean name as the item's lead image")))
     page = kinds.add_parser("page", help=t(_("lillesite new page KEY [--title TITLE]")))
     page.add_argument("key", help=t(_("the file's name: eu-funding; for a translation, the original's")))
     page.add_argument("--title", help=t(_("default: made from KEY")))
@@ -285,10 +287,13 @@ def cmd_new(args) -> int:
 
     config = load_config(args.site)
     if args.kind == "news":
-        created = scaffold.new_news(config, args.title, date=args.date, lang=args.lang, key=args.key)
+        created = scaffold.new_news(config, args.title, date=args.date, lang=args.lang, key=args.key,
+                                   image=args.image)
     else:
         created = scaffold.new_page(config, args.key, lang=args.lang, title=args.title)
     print(args.translate(scaffold.describe(config, created)))
+    if created.image:
+        print(args.translate(scaffold.describe_image(config, created)))
     return EXIT_OK
 
 

@@ -23,6 +23,7 @@ KEYS_SHOWN = 5
 class Created:
     path: Path
     original: SourceFile | None  # the file a translation pairs with
+    image: Path | None = None  # the photo copied into static/ (new news --image)
 
 
 def describe(config: Config, created: Created) -> Message:
@@ -31,6 +32,12 @@ def describe(config: Config, created: Created) -> Message:
     if created.original:
         return _("created {file} (translation of {original})", file=path, original=created.original.rel)
     return _("created {file}", file=path)
+
+
+def describe_image(config: Config, created: Created):
+    """What `new news --image` adds to describe(): where the photo went and what the editor must fill in."""
+    return _("copied the photo to {path}: write what it shows (image_alt) and who took it (image_credit) "
+             "in the front matter", path=created.image.relative_to(config.root).as_posix())
 
 
 def short_slug(title: str) -> str:
@@ -47,10 +54,15 @@ def yaml_text(value: str) -> str:
 
 
 def new_news(config: Config, title: str, *, date: dt.date | None = None, lang: str | None = None,
-             key: str | None = None) -> Created:
+             key: str | None = None, image: Path | None = None) -> Created:
     """content/news/<date>-<key>.<lang>.md. A translation takes its original's key and date (the original is
-    found by `key`, with or without its date, or by the title's slug) and gets its own slug."""
+    found by `key`, with or without its date, or by the title's slug) and gets its own slug. `image`: a photo,
+    copied to static/images/<date>-<key>.<ext> and given as the item's lead image."""
     lang = _language(config, lang)
+    if image is not None and lang != config.default_language:
+        raise BuildFailed([UsageError(_("--image: a translation shows its original's photo; give --image when "
+                                        "creating the original ({lang})", lang=config.default_language))])
+    photo = _read_photo(image) if image is not None else None
     slug = short_slug(title)
     original = None
     if key is not None:
@@ -70,8 +82,50 @@ def new_news(config: Config, title: str, *, date: dt.date | None = None, lang: s
         lines.append(f"slug: {slug}")  # a translation's own URL, in its language
     if lang == config.default_language:
         lines.append("tags: []")
-    path = _create(config, config.content_dir / "news" / f"{date.isoformat()}-{key}.{lang}.md", lines)
-    return Created(path, original)
+    path = config.content_dir / "news" / f"{date.isoformat()}-{key}.{lang}.md"
+    copied = None
+    if photo is not None:
+        copied = _free_name(config.static_dir / "images", f"{date.isoformat()}-{key}", image.suffix, photo)
+        lines += [f"image: {copied.relative_to(config.static_dir).as_posix()}",
+                  'image_alt: ""  # describe the photo for blind readers: what it shows, in a sentence',
+                  'image_credit: ""  # who took it, as French law requires: "Photo : Jeanne Martin"']
+    _create(config, path, lines)
+    if copied is not None and not copied.exists():
+        copied.parent.mkdir(parents=True, exist_ok=True)
+        with copied.open("xb") as handle:  # 'x': never overwrite another photo
+            handle.write(photo)
+    return Created(path, original, copied)
+
+
+def _read_photo(image: Path) -> bytes:
+    """The bytes of a photo `new news --image` can publish; a usage error, saying why, for any other file."""
+    from lillesite import images
+
+    if not images.is_picture(image.name):
+        raise BuildFailed([UsageError(_("--image {path}: not a photo (give a JPEG, PNG, WebP or HEIC file)",
+                                        path=str(image)))])
+    try:
+        data = image.read_bytes()
+    except OSError as exc:
+        raise BuildFailed([UsageError(_("--image {path}: cannot read it: {problem}", path=str(image),
+                                        problem=exc.strerror))]) from None
+    problem = images.inspect(image.name, data).problem if images.is_raster(image.name) else None
+    if problem:
+        raise BuildFailed([UsageError(_("--image {path}: {problem}", path=str(image), problem=problem))])
+    return data
+
+
+def _free_name(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """folder/<stem>.<ext>, or <stem>-2… when another photo has that name; the same photo keeps its name."""
+    ext = {".jpeg": ".jpg", ".heif": ".heic", ".tiff": ".tif"}.get(suffix.lower(), suffix.lower())
+    for n in range(1, 1000):
+        path = folder / f"{stem}{'' if n == 1 else f'-{n}'}{ext}"
+        try:
+            if not path.exists() or path.read_bytes() == data:
+                return path
+        except OSError:
+            continue
+    raise BuildFailed([UsageError(_("too many photos named {stem} in {folder}", stem=stem, folder=str(folder)))])
 
 
 def new_page(config: Config, key: str, *, lang: str | None = None, title: str | None = None) -> Created:

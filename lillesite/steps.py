@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,7 @@ from lillesite.options import BuildOptions, BuildResult, Summary, build_time
 from lillesite.plan import PagePlan, plan
 from lillesite.render import Rendered, Renderer
 from lillesite.sources import SourceFile, discover
-from lillesite.stamps import Kept, file_bytes
+from lillesite.stamps import RACY_NS, Kept, file_bytes, stamp
 from lillesite.templating import THEME_TEMPLATES, CompiledTemplates
 from lillesite.writer import check_output_dir, collisions, output_lock, static_files, write_site
 
@@ -49,7 +50,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         sources = discover(config, report)
         checks.translations_without_original(config, sources, report)
         static = static_files(config.static_dir, config.root, report)
-        pictures = read_pictures(static, report)
+        pictures = read_pictures(static, report, cache)
         history = translation_status.read_history(config.root, cache)
     with timer.stage("parse"):
         docs = read_sources(sources, report, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs,
@@ -81,7 +82,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         picture_plan = images.plan(site.entries(), pictures, config.image_widths, report)
         made, images_made, image_keys = make_pictures(picture_plan, static, cache, report, jobs=options.jobs)
         files.update(made)
-        static = {rel: path for rel, path in static.items() if rel not in picture_plan.withheld}
+        all_static, static = static, {rel: path for rel, path in static.items() if rel not in picture_plan.withheld}
     with timer.stage("render"):
         collisions(files, static, report)
         checks.root_relative_links(config, site.entries(), pages, files, static, report)
@@ -92,6 +93,8 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
             try:
                 checks.hreflang_problems(site, files, lambda path: file_bytes(files[path]), report)
                 checks.missing_ui_strings(config, report)
+                checks.unused_pictures(all_static, picture_plan.uses, files, lambda path: file_bytes(files[path]),
+                                       report)
             except OSError as exc:  # a page kept from the output (stamps.Kept) changed on disk since
                 raise BuildFailed([OutputError(_("cannot check the output: {problem} ({file})",
                                                  problem=exc.strerror, file=exc.filename),
@@ -246,15 +249,26 @@ def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: P
 
 
 # ---------------------------------------------------------------- pictures
-def read_pictures(static: dict[str, Path], report: Diagnostics) -> dict[str, images.Source]:
-    """The raster files of static/, from their headers (images.inspect)."""
-    found = {}
+def read_pictures(static: dict[str, Path], report: Diagnostics, cache: BuildCache | None = None) -> dict[str, images.Source]:
+    """The raster files of static/, from their headers (images.inspect); a file whose stamp is the one
+    the cache knows it by is not read again (BuildCache.picture_sources)."""
+    known = cache.picture_sources() if cache else {}
+    trusted_below = time.time_ns() - RACY_NS  # before any stat: a file older than this shows any later change
+    found, kept = {}, {}
     for rel, path in static.items():
         if images.is_raster(rel):
             try:
-                found[rel] = images.inspect(rel, path.read_bytes())
+                file_stamp = stamp(os.stat(path))
+                seen = known.get(rel)
+                source = seen[1] if seen and seen[0] == file_stamp else images.inspect(rel, path.read_bytes())
             except OSError as exc:
-                report.add(ContentError(f"cannot read: {exc.strerror}", Location(f"static/{rel}")))
+                report.add(ContentError(_("cannot read: {problem}", problem=exc.strerror), Location(f"static/{rel}")))
+                continue
+            found[rel] = source
+            if file_stamp[3] < trusted_below:
+                kept[rel] = (file_stamp, source)
+    if cache:
+        cache.keep_picture_sources(kept)
     return found
 
 
@@ -284,12 +298,12 @@ def make_pictures(picture_plan: images.Plan, static: dict[str, Path], cache: Bui
                 try:
                     data = static[rel].read_bytes()
                     if hashlib.sha256(data).hexdigest() != variants[0].digest:
-                        raise images.ImageFailed("changed while the site was being built: build again")
+                        raise images.ImageFailed(_("changed while the site was being built: build again"))
                     done.append((index, images.make(data, variants), None))
                 except images.ImageFailed as exc:
-                    done.append((index, None, str(exc)))
+                    done.append((index, None, exc.args[0]))
                 except OSError as exc:
-                    done.append((index, None, f"cannot read: {exc.strerror}"))
+                    done.append((index, None, _("cannot read: {problem}", problem=exc.strerror)))
         return done
 
     if workers.worth_forking(jobs, len(groups), minimum=2):
@@ -301,7 +315,7 @@ def make_pictures(picture_plan: images.Plan, static: dict[str, Path], cache: Bui
         rel, variants = groups[index]
         if problem:
             for where in picture_plan.uses.get(rel) or (Location(f"static/{rel}"),):
-                report.add(ContentError(f"static/{rel}: {problem}", where))
+                report.add(ContentError(_("static/{path}: {problem}", path=rel, problem=problem), where))
             continue
         for variant, data in zip(variants, variants_bytes):
             files[variant.path] = data
