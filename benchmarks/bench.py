@@ -419,10 +419,12 @@ def main() -> None:
         import photos_case
 
         with tempfile.TemporaryDirectory(prefix="lillesite-bench-photos-") as tmp:
-            found = photos_case.run(Path(tmp), args.photos or 40, measure, lillesite_command, lillesite_env,
-                                    None if args.no_others else hugo_binary())
-        print(f"\nMeasured {machine()}; one run.\n")
-        print(photos_case.table(found, args.photos or 40))
+            trash = Trash(Path(tmp) / "trash")
+            trash.folder.mkdir()
+            found = photos_case.run(Path(tmp), args.photos or 40, args.runs, measure, lillesite_command,
+                                    lillesite_env, None if args.no_others else hugo_binary(), trash)
+        print(f"\nMeasured {machine()}; {args.runs} rounds.\n")
+        print(photos_case.table(found, args.photos or 40, args.runs))
         return
 
     rows: list[Row] = []

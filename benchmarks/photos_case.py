@@ -2,9 +2,10 @@
 
 Both publish every photo at the same widths and formats (WebP quality 75 and JPEG quality 80 at
 480, 800, 1200 and 1600 pixels); lillesite's photos are images in the text (a lead image would add its
-sharing crops, which Hugo is not asked for). Cases: cold (no cache), nothing changed (cache and output as
-the last build left them: the up-to-date check), output deleted (every variant from the build cache),
-one photo changed (only its variants are encoded).
+sharing crops, which Hugo is not asked for). Each round measures: lillesite cold (`--jobs 2`, no cache),
+Hugo cold (no resources/_gen, no cache folder), nothing changed (lillesite: the up-to-date check; Hugo: its
+resource cache), one text edited (lillesite runs every step, every variant from the build cache), the
+output deleted with the cache kept, and one photo replaced (only its variants are encoded).
 """
 from __future__ import annotations
 
@@ -66,40 +67,71 @@ def hugo_site(root: Path, sources: list[Path]) -> Path:
     return root
 
 
-def run(work: Path, count: int, measure, lillesite_command, lillesite_env, hugo: str | None) -> list[tuple[str, str, float, str]]:
-    """[(case, tool, wall seconds, note)], one run of each."""
+def run(work: Path, count: int, runs: int, measure, lillesite_command, lillesite_env, hugo: str | None,
+        trash) -> list[tuple[str, str, list[float], str]]:
+    """[(case, tool, wall seconds of each round, note)]. Each round measures every case once, Hugo's builds
+    among lillesite's (this machine's speed drifts within minutes: a ratio of builds made seconds apart
+    does not drift with it); outputs and caches are moved to `trash`, not deleted (see bench.py)."""
     sources = make_photos(work / "photos", count)
+    changed = [photos.photo(seed=1000 + index) for index in range(runs)]  # one new photo per round
     site = lillesite_site(work / "photo-site", sources)
+    hugo_root = hugo_site(work / "hugo-photos", sources) if hugo else None
+    time.sleep(2.5)  # older than a clock tick (stamps.RACY_NS): the stamps of the sources are trusted
     cache_images = site / ".lillesite-cache" / "images"
-    rows = []
     env = lillesite_env()
-    sample = measure(lillesite_command(site, "--jobs", "2"), cwd=site, env=env)
-    variants = len(list(cache_images.iterdir()))
-    rows.append(("cold, --jobs 2", "lillesite", sample.wall, f"{variants} variants made"))
-    sample = measure(lillesite_command(site, "--jobs", "2"), cwd=site, env=env)
-    rows.append(("nothing changed", "lillesite", sample.wall, "0 made (up-to-date check)"))
-    shutil.rmtree(site / "_site")
-    before = {p.name for p in cache_images.iterdir()}
-    sample = measure(lillesite_command(site, "--jobs", "2"), cwd=site, env=env)
-    made = len({p.name for p in cache_images.iterdir()} - before)
-    rows.append(("output deleted, cache kept", "lillesite", sample.wall, f"{made} made"))
-    (site / "static/photos" / sources[0].name).write_bytes(photos.photo(seed=999))
-    before = {p.name for p in cache_images.iterdir()}
-    sample = measure(lillesite_command(site, "--jobs", "2"), cwd=site, env=env)
-    made = len({p.name for p in cache_images.iterdir()} - before)
-    rows.append(("one photo changed", "lillesite", sample.wall, f"{made} made"))
-    if hugo:
-        hugo_root = hugo_site(work / "hugo-photos", sources)
+    walls: dict[tuple[str, str], list[float]] = {}
+    notes: dict[tuple[str, str], set[str]] = {}
+
+    def lillesite(case: str) -> None:
+        before = {p.name for p in cache_images.iterdir()} if cache_images.is_dir() else set()
+        sample = measure(lillesite_command(site, "--jobs", "2"), cwd=site, env=env)
+        made = len({p.name for p in cache_images.iterdir()} - before)
+        walls.setdefault((case, "lillesite"), []).append(sample.wall)
+        notes.setdefault((case, "lillesite"), set()).add(f"{made} encoded")
+
+    def hugo_build(case: str) -> None:
+        generated = hugo_root / "resources/_gen/images"
+        before = {p.name for p in generated.rglob("*.*")} if generated.is_dir() else set()
         command = [hugo, "--quiet", "--cacheDir", str(work / "hugo-cache"), "--destination", str(work / "hugo-out")]
         sample = measure(command, cwd=hugo_root)
-        made = len(list((hugo_root / "resources/_gen/images").rglob("*.*")))
-        rows.append(("cold", "hugo", sample.wall, f"{made} variants made"))
-        sample = measure(command, cwd=hugo_root)
-        rows.append(("nothing changed", "hugo", sample.wall, ""))
-    return rows
+        made = len({p.name for p in generated.rglob("*.*")} - before)
+        walls.setdefault((case, "hugo"), []).append(sample.wall)
+        notes.setdefault((case, "hugo"), set()).add(f"{made} encoded")
+
+    news = sorted((site / "content/news").iterdir())[-1]
+    for round_ in range(runs):
+        trash.discard(site / "_site", site / ".lillesite-cache", site / "._site.spare")
+        lillesite("cold")
+        if hugo_root:
+            trash.discard(hugo_root / "resources", work / "hugo-cache", work / "hugo-out")
+            hugo_build("cold")
+        lillesite("nothing changed")
+        if hugo_root:
+            hugo_build("nothing changed")
+        news.write_text(news.read_text(encoding="utf-8") + f"\nRound {round_}.\n", encoding="utf-8")
+        lillesite("one text edited (photos from the cache)")
+        trash.discard(site / "_site")
+        lillesite("output deleted, cache kept")
+        (site / "static/photos" / sources[round_ % count].name).write_bytes(changed[round_])
+        lillesite("one photo changed")
+        time.sleep(2.5)  # the next round's sources are old enough again
+    return [(case, tool, values, ", ".join(sorted(notes[case, tool]))) for (case, tool), values in walls.items()]
 
 
-def table(rows, count: int) -> str:
-    lines = [f"| case ({count} photos of ~5 MB, 4000 x 3000) | tool | wall (s) | |", "|---|---|---:|---|"]
-    lines += [f"| {case} | {tool} | {wall:.2f} | {note} |" for case, tool, wall, note in rows]
+def table(rows, count: int, runs: int) -> str:
+    """The median of each case, and lillesite's cold time against Hugo's, per round."""
+    import statistics
+
+    lines = [f"| case ({count} photos of ~5 MB, 4000 x 3000; median of {runs}) | tool | wall (s) | each round (s) | |",
+             "|---|---|---:|---|---|"]
+    lines += [f"| {case} | {tool} | {statistics.median(walls):.2f} | {' '.join(f'{w:.2f}' for w in walls)} | {note} |"
+              for case, tool, walls, note in rows]
+    found = {(case, tool): walls for case, tool, walls, _ in rows}
+    if ("cold", "hugo") in found:
+        each = [a / b for a, b in zip(found["cold", "lillesite"], found["cold", "hugo"])]
+        lines.append(f"\nlillesite cold / Hugo cold: {statistics.median(each):.2f} (rounds: "
+                     f"{' '.join(f'{r:.2f}' for r in each)}; target <= 0.33)")
+    cold = statistics.median(found["cold", "lillesite"])
+    for case in ("nothing changed", "one text edited (photos from the cache)", "output deleted, cache kept"):
+        lines.append(f"{case} / cold: {statistics.median(found[case, 'lillesite']) / cold:.3f} (target <= 0.05)")
     return "\n".join(lines)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import posixpath
 from collections import defaultdict
 from typing import Mapping
 
@@ -11,7 +12,9 @@ from lillesite.config import Config
 from lillesite.document import Document
 from lillesite.errors import ContentError, Diagnostics, Location
 from lillesite.frontmatter import SHARED_KEYS
+from lillesite.messages import Message, _
 from lillesite.model import HOME_KEY, Entry, MenuItem, Site, Tag, TranslationSet
+from lillesite.sources import MONTHS, NAME_RE
 
 
 def group_key(doc: Document) -> tuple[str, str]:
@@ -68,13 +71,14 @@ def assemble(
     _check_collisions(config, entries_by_group, report)
     by_rel = {e.rel: e for group in entries_by_group.values() for e in group.values()}
     all_rels = {doc.source.rel: group_key(doc) for doc in docs}
+    guesses = LinkGuesses(docs, static_files)
     resolved_groups = {}
     for gkey, group in entries_by_group.items():
         resolved_groups[gkey] = {
-            lang: _resolve_links(config, entry, group, entries_by_group, by_rel, all_rels, static_files, images, report)
+            lang: _resolve_links(config, entry, group, entries_by_group, by_rel, all_rels, guesses, images, report)
             for lang, entry in group.items()
         }
-    _check_unpublished(config, held, entries_by_group, all_rels, static_files, images, report)
+    _check_unpublished(config, held, entries_by_group, all_rels, guesses, images, report)
 
     sets = {
         gkey: TranslationSet(kind=gkey[0], key=gkey[1], source_lang=_source_lang(source_langs[gkey], group),
@@ -101,7 +105,7 @@ def _source_lang(lang: str, group: dict[str, Entry]) -> str:
 
 
 def _in(sets: dict, kind: str, lang: str) -> list[Entry]:
-    return [s.entries[lang] for (k, _), s in sorted(sets.items()) if k == kind and lang in s.entries]
+    return [s.entries[lang] for (k, _key), s in sorted(sets.items()) if k == kind and lang in s.entries]
 
 
 def _newest_first(entries) -> tuple[Entry, ...]:
@@ -120,9 +124,11 @@ def _inherit(doc: Document, source: Document, report: Diagnostics) -> dict:
             meta[key] = source.meta[key]
         elif meta[key] != source.meta[key]:
             report.add(ContentError(
-                f"{key}: {meta[key]!r} conflicts with {source.meta[key]!r} in {source.source.rel}",
+                _("{key}: {value!r} conflicts with {original!r} in {file}", key=key, value=meta[key],
+                  original=source.meta[key], file=source.source.rel),
                 Location(doc.source.rel, doc.line_of_key.get(key)),
-                hint=f"give '{key}' only in the {source.source.lang!r} file; translations inherit it",
+                hint=_("give {key!r} only in the {lang!r} file; translations inherit it", key=key,
+                       lang=source.source.lang),
             ))
     return meta
 
@@ -139,9 +145,10 @@ def _entry(config: Config, doc: Document, meta: dict, gkey, now, images: Mapping
     else:
         for key in ("date",):
             if key in meta:
-                report.add(ContentError(f"{key}: only news items have a date", Location(where, doc.line_of_key.get(key))))
+                report.add(ContentError(_("{key}: only news items have a date", key=key),
+                                        Location(where, doc.line_of_key.get(key))))
     if source.kind == "news" and "menu" in meta:
-        report.add(ContentError("menu: news items are not in the menu; use it on pages",
+        report.add(ContentError(_("menu: news items are not in the menu; use it on pages"),
                                 Location(where, doc.line_of_key.get("menu"))))
     slug = meta.get("slug") or urls.slugify(source.key) or "page"
     if source.kind == "news":
@@ -151,7 +158,7 @@ def _entry(config: Config, doc: Document, meta: dict, gkey, now, images: Mapping
     else:
         url = urls.page(source.lang, slug)
     if meta.get("image") and not meta.get("image_alt"):
-        report.add(ContentError("image: has no image_alt text describing it",
+        report.add(ContentError(_("image: has no image_alt text describing it"),
                                 Location(where, doc.line_of_key.get("image")), level="warning"))
     return Entry(
         doc=doc,
@@ -195,9 +202,10 @@ def _news_date(config: Config, doc: Document, value, report: Diagnostics) -> dt.
         moment = dt.datetime.combine(value, dt.time(), tz)
     if moment.date() != file_date:
         report.add(ContentError(
-            f"date: {moment.date().isoformat()} disagrees with the date {file_date.isoformat()} in the file name",
+            _("date: {date} disagrees with the date {file_date} in the file name", date=moment.date().isoformat(),
+              file_date=file_date.isoformat()),
             Location(doc.source.rel, doc.line_of_key.get("date")),
-            hint="rename the file or correct the date",
+            hint=_("rename the file or correct the date"),
         ))
         return None
     return moment
@@ -206,11 +214,11 @@ def _news_date(config: Config, doc: Document, value, report: Diagnostics) -> dt.
 def _reserved_urls(config: Config) -> dict[str, str]:
     reserved = {}
     for lang in config.language_codes:
-        reserved[urls.news_index(config, lang)] = "the news index"
-        reserved[urls.tags_index(config, lang)] = "the tags index"
-        reserved[urls.feed(lang)] = "the RSS feed"
+        reserved[urls.news_index(config, lang)] = _("the news index")
+        reserved[urls.tags_index(config, lang)] = _("the tags index")
+        reserved[urls.feed(lang)] = _("the RSS feed")
         if config.search_slug:
-            reserved[urls.search(config, lang)] = "the search page"
+            reserved[urls.search(config, lang)] = _("the search page")
     return reserved
 
 
@@ -224,13 +232,13 @@ def _check_collisions(config: Config, groups: dict, report: Diagnostics) -> None
             for url, line in claims:
                 other = seen.get(url) or reserved.get(url)
                 if other:
-                    report.add(ContentError(f"URL {url} is also produced by {other}", Location(entry.rel, line),
-                                            hint="change the slug or the file name"))
+                    report.add(ContentError(_("URL {url} is also produced by {other}", url=url, other=other),
+                                            Location(entry.rel, line), hint=_("change the slug or the file name")))
                 else:
                     seen[url] = entry.rel
 
 
-def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static_files, images,
+def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, guesses: LinkGuesses, images,
                    report: Diagnostics) -> Entry:
     targets: dict[str, str] = {}
     where = entry.rel
@@ -239,32 +247,38 @@ def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static
             gkey = all_rels.get(link.target)
             target_group = groups.get(gkey) if gkey else None
             if gkey is None:
-                report.add(ContentError(f"link to a missing file {link.target!r}", Location(where, link.line)))
+                report.add(ContentError(_("link to a missing file {file!r}", file=link.target),
+                                        Location(where, link.line), hint=guesses.page(link.target, where)))
                 continue
             if not target_group:
-                report.add(ContentError(f"link to {link.target!r}, which is not published (draft or future)",
-                                        Location(where, link.line)))
+                report.add(ContentError(_("link to {file!r}, which is not published (draft or future)",
+                                          file=link.target), Location(where, link.line)))
                 continue
             target = target_group.get(entry.lang) or by_rel.get(link.target) or next(iter(target_group.values()))
             targets[link.target] = target.url
             if link.fragment and link.fragment not in target.doc.anchors:
-                report.add(ContentError(f"link to {link.target}#{link.fragment}: no heading or id {link.fragment!r} there",
+                report.add(ContentError(_("link to {target}#{fragment}: no heading or id {fragment!r} there",
+                                          target=link.target, fragment=link.fragment),
                                         Location(where, link.line), level="warning"))
         elif link.kind == "asset":
-            if link.target not in static_files:
-                report.add(ContentError(f"link to a missing file 'static/{link.target}'", Location(where, link.line),
-                                        hint=_close_file(link.target, static_files)))
+            if link.target not in guesses.static_files:
+                close = guesses.static_file(link.target)
+                report.add(ContentError(
+                    _("link to a missing file {file!r}", file="static/" + link.target), Location(where, link.line),
+                    hint=_("did you mean {key!r}?", key=_relative("static/" + close, where)) if close else None))
             targets[link.target] = "/" + link.target
         elif link.kind == "anchor":
             if link.fragment and link.fragment not in entry.doc.anchors:
-                report.add(ContentError(f"link to #{link.fragment}: no heading or id with that name on this page",
-                                        Location(where, link.line), level="warning"))
-    if entry.image and entry.image not in static_files:
-        report.add(ContentError(f"image: no file 'static/{entry.image}'", Location(where, entry.doc.line_of_key.get("image")),
-                                hint=_close_file(entry.image, static_files)))
+                report.add(ContentError(_("link to #{fragment}: no heading or id with that name on this page",
+                                          fragment=link.fragment), Location(where, link.line), level="warning"))
+    if entry.image and entry.image not in guesses.static_files:
+        close = guesses.static_file(entry.image)
+        report.add(ContentError(_("image: no file {file!r}", file="static/" + entry.image),
+                                Location(where, entry.doc.line_of_key.get("image")),
+                                hint=_("did you mean {key!r}?", key=close) if close else None))
     shown = {}
     for rel in pictures.images_in(entry.doc.html):
-        if rel in static_files and pictures.is_picture(rel):
+        if rel in guesses.static_files and pictures.is_picture(rel):
             picture = _picture(config, rel, images, lead=False)
             if picture:
                 shown[rel] = picture
@@ -273,21 +287,84 @@ def _resolve_links(config, entry: Entry, group, groups, by_rel, all_rels, static
     return entry
 
 
-def _check_unpublished(config: Config, held: dict, published: dict, all_rels, static_files, images,
+def _relative(target: str, where: str) -> str:
+    """`target` (from the site's folder) as a link in the file `where` writes it."""
+    return posixpath.relpath(target, posixpath.dirname(where))
+
+
+class LinkGuesses:
+    """What a link to a missing file was probably meant to name, for its hint. The site's addresses and
+    files are gathered on the first broken link: a site without one never pays for it."""
+
+    def __init__(self, docs: list[Document], static_files: frozenset[str]):
+        self.docs = docs
+        self.static_files = static_files
+        self._by_slug: dict[str, list[Document]] | None = None
+
+    def page(self, target: str, where: str) -> Message | None:
+        """For a link from `where` to the content file `target`, which does not exist: the file whose address
+        (slug) the editor wrote instead of its name ('bureau-ue.fr.md' for eu-office.fr.md with 'slug:
+        bureau-ue'), else a file whose name is one slip away."""
+        folder, sep, name = target.rpartition("/")
+        named = NAME_RE.match(name)
+        if named:
+            if self._by_slug is None:
+                self._by_slug = defaultdict(list)
+                for doc in self.docs:
+                    self._by_slug[doc.meta.get("slug") or urls.slugify(doc.source.key)].append(doc)
+            # a file of that key in another language or with another date is a slip of its name: see below
+            owners = [doc for doc in self._by_slug.get(named["key"], ()) if doc.source.key != named["key"]
+                      and (named["date"] is None or doc.source.date is None
+                           or doc.source.date.isoformat() == named["date"])]
+            # the language asked for first, then the folder (kind) the link points into
+            owners.sort(key=lambda doc: (doc.source.lang != named["lang"], posixpath.dirname(doc.source.rel) != folder,
+                                         doc.source.rel))
+            if owners:
+                owner = owners[0].source.rel
+                return _("{address!r} is the address (slug) of {file}, not a file name: link to the file, "
+                         "{link!r}", address=named["key"], file=posixpath.basename(owner),
+                         link=_relative(owner, where))
+        close = _closest(target, [doc.source.rel for doc in self.docs])
+        return _("did you mean {key!r}?", key=_relative(close, where)) if close else None
+
+    def static_file(self, path: str) -> str | None:
+        """The file of static/ whose path is closest to `path` (a letter off, another folder), if any."""
+        return _closest(path, self.static_files)
+
+
+def _closest(path: str, files) -> str | None:
+    """The file of `files` whose name is a slip away from `path`'s (a letter off, another letter case): in the
+    same folder first, else the same name in another folder. Names are compared without what every file of
+    a folder shares ('content/pages/', '.fr.md'), which would make any two look alike."""
+    folder, name = posixpath.split(path)
+    near = {posixpath.basename(file): file for file in files if posixpath.dirname(file) == folder}
+    close = difflib.get_close_matches(name, near, n=1, cutoff=0.8)
+    if close and difflib.SequenceMatcher(None, _stem(name), _stem(close[0])).ratio() >= 0.75:
+        return near[close[0]]
+    elsewhere = sorted(file for file in files if posixpath.basename(file).casefold() == name.casefold())
+    return elsewhere[0] if elsewhere else None
+
+
+def _stem(name: str) -> str:
+    """A file's name without its extensions: 'eu-office' for eu-office.fr.md, 'photo' for photo.jpg."""
+    return name.split(".", 1)[0]
+
+
+def _check_unpublished(config: Config, held: dict, published: dict, all_rels, guesses: LinkGuesses, images,
                        report: Diagnostics) -> None:
     """Drafts and scheduled items get the checks of published ones now, said as such, so that CI fails at
     the push and not on the morning a scheduled build publishes them."""
     for gkey, group in sorted(held.items()):
         for lang, entry in group.items():
-            why = "draft" if entry.draft else f"scheduled for {_day(entry.date)}"
+            why = _("draft") if entry.draft else _("scheduled for {day}", day=_day(entry.date))
             groups = _site_on_its_day(entry, published, held)
             by_rel = {other.rel: other for members in groups.values() for other in members.values()}
             found = Diagnostics()
-            _resolve_links(config, entry, groups[gkey], groups, by_rel, all_rels, static_files, images, found)
+            _resolve_links(config, entry, groups[gkey], groups, by_rel, all_rels, guesses, images, found)
             if lang == config.default_language and config.tag_labels:
-                found.extend(_undeclared_tag(key, entry) for key in entry.tags if key not in config.tag_labels)
-            report.extend(type(finding)(f"{why}: {finding.message}", finding.location, hint=finding.hint,
-                                        level=finding.level) for finding in found)
+                found.extend(_undeclared_tag(config, key, entry) for key in entry.tags if key not in config.tag_labels)
+            report.extend(type(finding)(_("{why}: {message}", why=why, message=finding.message), finding.location,
+                                        hint=finding.hint, level=finding.level) for finding in found)
 
 
 def _site_on_its_day(entry: Entry, published: dict, held: dict) -> dict:
@@ -301,26 +378,28 @@ def _site_on_its_day(entry: Entry, published: dict, held: dict) -> dict:
     return site
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+def _day(moment: dt.datetime) -> Message:
+    """'7 December 2026' ('7 décembre 2026'): the same on every machine, whatever its locale."""
+    if moment.day == 1:  # French writes the first of the month '1er'
+        return _("1 {month} {year}", month=MONTHS[moment.month], year=moment.year)
+    return _("{day} {month} {year}", day=moment.day, month=MONTHS[moment.month], year=moment.year)
 
 
-def _day(moment: dt.datetime) -> str:
-    """'7 December 2026': the same in every locale of the machine that builds."""
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+def _undeclared_tag(config: Config, key: str, entry: Entry) -> ContentError:
+    return ContentError(_("tags: {key!r} is not in the tag vocabulary (tags.labels in site.yml)", key=key),
+                        Location(entry.rel, entry.doc.line_of_key.get("tags")), level="warning",
+                        hint=_tag_hint(config, key))
 
 
-def _undeclared_tag(key: str, entry: Entry) -> ContentError:
-    return ContentError(f"tags: {key!r} is not in the tag vocabulary (tags.labels in site.yml)",
-                        Location(entry.rel, entry.doc.line_of_key.get("tags")), level="warning")
-
-
-def _close_file(rel: str, static_files: frozenset[str]) -> str | None:
-    """'did you mean ...?' for a file of a close name (the same folder first)."""
-    folder = rel.rpartition("/")[0]
-    near = [f for f in static_files if f.rpartition("/")[0] == folder] or list(static_files)
-    close = difflib.get_close_matches(rel, near, n=1, cutoff=0.6)
-    return f"did you mean 'static/{close[0]}'?" if close else None
+def _tag_hint(config: Config, written: str) -> Message | None:
+    """A tag written as one of its labels ('Environnement' for 'environment'), or a slip away from a key."""
+    folded = written.casefold().strip()
+    for key, labels in config.tag_labels.items():
+        if folded in (label.casefold().strip() for label in labels.values()):
+            return _("{label!r} is the label shown for the tag {key!r}: in 'tags:', write its key, {key}",
+                     label=written, key=key)
+    close = difflib.get_close_matches(written, list(config.tag_labels), n=1, cutoff=0.75)
+    return _("did you mean {key!r}?", key=close[0]) if close else None
 
 
 def _tags(config: Config, lang: str, entries: list[Entry], report: Diagnostics) -> tuple[Tag, ...]:
@@ -332,11 +411,12 @@ def _tags(config: Config, lang: str, entries: list[Entry], report: Diagnostics) 
     slugs: dict[str, str] = {}
     for key, tagged in by_tag.items():
         if config.tag_labels and key not in config.tag_labels and lang == config.default_language:
-            report.add(_undeclared_tag(key, tagged[0]))
+            report.add(_undeclared_tag(config, key, tagged[0]))
         label = config.tag_label(key, lang)
         slug = urls.slugify(label) or urls.slugify(key) or "tag"
         if slug in slugs and slugs[slug] != key:
-            report.add(ContentError(f"tags: {key!r} and {slugs[slug]!r} would share the URL of tag {slug!r}",
+            report.add(ContentError(_("tags: {key!r} and {other!r} would share the URL of tag {slug!r}", key=key,
+                                      other=slugs[slug], slug=slug),
                                     Location(tagged[0].rel, tagged[0].doc.line_of_key.get("tags"))))
             continue
         slugs[slug] = key

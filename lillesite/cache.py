@@ -29,12 +29,14 @@ import sys
 import tempfile
 import types
 from pathlib import Path, PurePath
+from types import MappingProxyType
 from typing import Any, Callable
 
 import markupsafe
 
 from lillesite import __version__
 from lillesite.errors import LilleError
+from lillesite.messages import _
 from lillesite.sources import SourceFile
 from lillesite.stamps import Kept, Stamp, read_stamped, stamp, trusted_before
 
@@ -114,7 +116,7 @@ def _write(path: Path, version: str, value: Any) -> None:
             os.unlink(tmp)
             raise
     except OSError as exc:  # a read-only checkout still builds, only slower next time
-        log.warning("cannot write the build cache %s: %s", path, exc.strerror)
+        log.warning(_("cannot write the build cache {file}: {problem}", file=str(path), problem=exc.strerror))
 
 
 class BuildCache:
@@ -136,6 +138,8 @@ class BuildCache:
         self._saved_pages: tuple[str, dict[str, PageRecord]] | None = None
         self._compiled: dict[str, dict[str, bytes]] = {}  # kind -> key -> compiled form
         self._images: dict[str, bytes] = {}  # variant key -> its bytes, made or read by this process
+        self._picture_sources: dict[str, tuple[Stamp, Any]] | None = None  # rel -> (stamp, images.Source)
+        self._saved_picture_sources: dict[str, tuple[Stamp, Any]] | None = None
         self._saved_compiled: dict[str, dict[str, bytes]] = {}
 
     # ------------------------------------------------------------ documents
@@ -230,6 +234,20 @@ class BuildCache:
                 if path.name not in keys:
                     path.unlink(missing_ok=True)
 
+    # What each photo of static/ is (images.Source: its digest, size, format), known by the file's stamp,
+    # so that a build does not read and hash every photo again. Only stamps older than the moment they
+    # were taken by RACY_NS are kept (stamps.py): a change made since shows in the stamp.
+    def picture_sources(self) -> dict[str, tuple[Stamp, Any]]:
+        """rel (in static/) -> (its stamp, its images.Source), as the last build found them."""
+        if self._picture_sources is None:
+            found = _read(self.folder / "pictures.pickle", self.version) if self.persistent else None
+            self._picture_sources = found if isinstance(found, dict) else {}
+            self._saved_picture_sources = self._picture_sources
+        return self._picture_sources
+
+    def keep_picture_sources(self, known: dict[str, tuple[Stamp, Any]]) -> None:
+        self._picture_sources = known
+
     # -------------------------------------------------------- other records
     def load(self, name: str) -> Any:
         """A record this code stored under `name`; None if there is none (or it is damaged, or foreign)."""
@@ -246,7 +264,7 @@ class BuildCache:
     # ----------------------------------------------------------------- save
     def save_documents(self) -> None:
         """Keep the documents this build used (so the cache never grows past the site) and write the
-        shards that changed. Once the parse stage is over; save() does it too."""
+        shards that changed. Once the parse step is over; save() does it too."""
         if self._docs is not None:
             for shard in SHARDS:
                 kept = {k: v for k, v in self._used_docs.items() if k[0] == shard}
@@ -264,6 +282,10 @@ class BuildCache:
             if self.persistent:
                 _write(self.folder / "pages.pickle", self.version, self._pages)
             self._saved_pages = self._pages
+        if self._picture_sources is not None and self._picture_sources != self._saved_picture_sources:
+            if self.persistent:
+                _write(self.folder / "pictures.pickle", self.version, self._picture_sources)
+            self._saved_picture_sources = self._picture_sources
         for kind, store in self._compiled.items():
             if store != self._saved_compiled[kind]:
                 if self.persistent:
@@ -314,7 +336,7 @@ class Digester:
         kind = type(value)
         if kind in _LEAVES:
             return value
-        if kind is dict:
+        if kind is dict or kind is MappingProxyType:  # a plan's mappings are read-only views of dicts
             return {k: v if type(v) in _LEAVES else self._reduce(v) for k, v in value.items()}
         if kind is types.SimpleNamespace:  # plan.Record
             return ("record", self._reduce(vars(value)))
@@ -419,7 +441,7 @@ class PageCache:
                     found[key] = (path, sha, stamp(os.lstat(os.path.join(self.out, path))))
                 except OSError:
                     continue
-        before = trusted_before(st[3] for _, _, st in found.values())
+        before = trusted_before(st[3] for _path, _sha, st in found.values())
         for key, (path, sha, st) in found.items():
             if st[3] < before:
                 self.new_records[key] = (path, sha, st)

@@ -1,21 +1,24 @@
 """The checks of `check` and `build --strict` beyond what assembling finds: hreflang reciprocity in
-the built pages, UI strings missing from a language's catalogue, stale translations; and, on every
+the built pages, UI strings missing from a language's catalogue, stale translations, pictures of
+static/ that nothing uses; and, on every
 build, translations without an original and links written from the site's root ('/fr/eu-office/'),
 which only the page plan can resolve."""
 from __future__ import annotations
 
 import difflib
+import posixpath
+import re
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from pathlib import Path
 from typing import Callable, Iterable
 
 import jinja2
 
-from lillesite import i18n, urls, yamltext
+from lillesite import i18n, images, urls, yamltext
 from lillesite.config import CONFIG_NAME, LEGAL_FACTS, Config
 from lillesite.errors import ConfigError, ContentError, Diagnostics, Location, TemplateError
-from lillesite.messages import _
+from lillesite.messages import Message, _
 from lillesite.model import Entry, Site
 from lillesite.plan import PagePlan
 from lillesite.sources import SourceFile
@@ -25,9 +28,11 @@ from lillesite.templating import THEME_TEMPLATES, template_location
 def stale_notices(outdated: dict[str, Entry], report: Diagnostics) -> None:
     """Notices, not warnings: a stale page is published with a notice linking to the original,
     so a French-first edit never blocks a --strict build."""
-    report.extend(ContentError(f"translation may be out of date: {source.rel} changed since it was translated",
+    report.extend(ContentError(_("translation may be out of date: {original} changed since it was translated",
+                                 original=source.rel),
                                Location(rel, 1), level="notice",
-                               hint=f"update it if needed, then run 'lillesite translations --mark-done {rel}'")
+                               hint=_("update it if needed, then run 'lillesite translations --mark-done {file}'",
+                                      file=rel))
                   for rel, source in sorted(outdated.items()))
 
 
@@ -62,26 +67,25 @@ def pages_at_one_url(pages: Iterable[PagePlan], report: Diagnostics) -> None:
 # ------------------------------------------------ translations without original
 def translations_without_original(config: Config, sources: Iterable[SourceFile], report: Diagnostics) -> None:
     """A file in another language pairs with the default language's file of the same kind and key (a news
-    item's date included): without one, it is a translation of nothing (made with the wrong date or key)."""
+    item's date included). One that pairs with nothing while an original of the same key (another date)
+    or of a very close name exists was made with the wrong date or key: it translates nothing. One with
+    no such original is news in that language only, which a site may publish (an imported English feed)."""
     default = config.default_language
     sources = list(sources)
     originals = {(s.kind, s.key, s.date): s for s in sources if s.lang == default}
     for source in sources:
         if source.lang == default or (source.kind, source.key, source.date) in originals:
             continue
-        folder, _, name = source.rel.rpartition("/")
-        expected = f"{folder}/{name[:-len(f'.{source.lang}.md')]}.{default}.md"
         candidates = [s for s in originals.values() if s.kind == source.kind]
         original = (next((s for s in candidates if s.key == source.key), None)  # the same key, another date
                     or _closest_original(source, candidates))
         if original:
+            expected = f"{source.rel[:-len(f'.{source.lang}.md')]}.{default}.md"
             renamed = f"{_stem(original)}.{source.lang}.md"
-            hint = f"if it translates {original.rel}, rename it {renamed}"
-        else:
-            hint = (f"write the original {expected}, or rename this file after its original: "
-                    f"the same name, ending in .{source.lang}.md")
-        report.add(ContentError(f"translation without an original: there is no {expected}",
-                                Location(source.rel), level="warning", hint=hint))
+            report.add(ContentError(_("translation without an original: there is no {expected}", expected=expected),
+                                    Location(source.rel), level="warning",
+                                    hint=_("if it translates {original}, rename it {renamed}",
+                                           original=original.rel, renamed=renamed)))
 
 
 def _stem(source: SourceFile) -> str:
@@ -112,28 +116,30 @@ def root_relative_links(config: Config, entries: Iterable[Entry], pages: Iterabl
             target = page_of.get(link.target)
             if link.fragment and target and target.entry and link.fragment not in target.entry.doc.anchors:
                 report.add(ContentError(
-                    f"link to {link.target}#{link.fragment}: no heading or id {link.fragment!r} there",
+                    _("link to {target}#{fragment}: no heading or id {fragment!r} there", target=link.target,
+                      fragment=link.fragment),
                     where, level="warning"))
             continue
         if suggestions is None:
             suggestions = sorted(set(page_of) | {"/" + path for path in static})
-        report.add(ContentError(f"link to {link.target!r}: no page or file of this site has that address",
+        report.add(ContentError(_("link to {target!r}: no page or file of this site has that address",
+                                  target=link.target),
                                 where, hint=_closest_address(link.target, known, suggestions, base_path)))
 
 
-def _closest_address(path: str, known: set[str], suggestions: list[str], base_path: str) -> str:
+def _closest_address(path: str, known: set[str], suggestions: list[str], base_path: str) -> Message:
     if path + "/" in known:
-        return f"did you mean '{path}/'? page addresses end with '/'"
+        return _("did you mean {address!r}? page addresses end with '/'", address=path + "/")
     if base_path != "/" and path.startswith(base_path) and "/" + path[len(base_path):] in known:
-        return (f"write '/{path[len(base_path):]}': links start from the site's root, and the built site "
-                "adds the path it is published under")
+        return _("write {address!r}: links start from the site's root, and the built site "
+                 "adds the path it is published under", address="/" + path[len(base_path):])
     # a shared start ('/fr/actualites/2023/') makes any two addresses look alike: their last parts must too
     last = _last_part(path)
     for close in difflib.get_close_matches(path, suggestions, n=5, cutoff=0.6):
         if difflib.SequenceMatcher(None, last, _last_part(close)).ratio() >= 0.7:
-            return f"did you mean '{close}'?"
-    return ("link to another content file by its path, like '../pages/eu-office.fr.md', "
-            "or to a file of static/ from the site's root, like '/images/logo.png'")
+            return _("did you mean {key!r}?", key=close)
+    return _("link to another content file by its path, like '../pages/eu-office.fr.md', "
+             "or to a file of static/ from the site's root, like '/images/logo.png'")
 
 
 def _last_part(path: str) -> str:
@@ -168,19 +174,20 @@ def hreflang_problems(site: Site, files: Iterable[str], read: Callable[[str], by
     alternates = {path: _alternates(read(path)) for path in page_of_url.values()}
     for path, found in sorted(alternates.items()):
         own = urls.absolute(config, "/" + _url_path(path))
-        where = Location(source_of.get(path, f"(output) {path}"))
+        where = Location(source_of.get(path, f"(output) {path}"))  # a path, as the location of any finding
         for lang, url in sorted(found.items()):
             if lang == "x-default" or url == own:
                 continue
             target = page_of_url.get(url)
             if target is None:
-                report.add(ContentError(f"hreflang {lang!r} points to {url}, which this site does not build",
-                                        where))
+                report.add(ContentError(_("hreflang {lang!r} points to {url}, which this site does not build",
+                                          lang=lang, url=url), where))
             elif own not in alternates[target].values():
-                report.add(ContentError(f"hreflang {lang!r} points to {url}, which does not point back",
-                                        where, hint="translations must list each other"))
+                report.add(ContentError(_("hreflang {lang!r} points to {url}, which does not point back",
+                                          lang=lang, url=url),
+                                        where, hint=_("translations must list each other")))
         if found and own not in found.values():
-            report.add(ContentError("hreflang alternates do not include the page itself", where))
+            report.add(ContentError(_("hreflang alternates do not include the page itself"), where))
 
 
 def _url_path(output_path: str) -> str:
@@ -201,8 +208,9 @@ def missing_ui_strings(config: Config, report: Diagnostics) -> None:
         catalogue = i18n.catalog_path(config.locales_dir, lang).relative_to(config.root).as_posix()
         for message, location in used.items():
             if message not in known:
-                report.add(TemplateError(f"UI string {message!r} has no {name} translation",
-                                         location, level="warning", hint=f"add it to {catalogue}"))
+                report.add(TemplateError(_("UI string {message!r} has no {language} translation", message=message,
+                                           language=name),
+                                         location, level="warning", hint=_("add it to {file}", file=catalogue)))
 
 
 def _template_messages(config: Config) -> dict[str, Location]:
@@ -242,3 +250,41 @@ def _translated(path: Path, lang: str) -> set[str]:
     return {m.id if isinstance(m.id, str) else m.id[0]
             for m in catalog if m.id and m.string and not m.fuzzy
             and (m.string if isinstance(m.string, str) else all(m.string))}
+
+
+# ------------------------------------------------------------- unused pictures
+_TEXT = (".html", ".xml", ".css", ".js", ".json", ".webmanifest", ".svg", ".txt")
+_PICTURE_PATH = re.compile(rb"[^\s\"'()<>=,;]+?\.(?:" + "|".join(
+    re.escape(ext[1:]) for ext in images.RASTER + images.PASSED_THROUGH).encode() + rb")\b", re.IGNORECASE)
+
+
+def unused_pictures(static: dict[str, Path], shown: Iterable[str], files: Iterable[str], read: Callable[[str], bytes],
+                    report: Diagnostics) -> None:
+    """Notices (they never fail a build, as an unused file harms no visitor) for the pictures of static/ that no
+    page shows or links to, and that no template, stylesheet or other file of the site names: published
+    all the same (another site may link to them), they are often a leftover."""
+    candidates = {rel for rel in static if images.is_picture(rel)} - set(shown)
+    if not candidates:
+        return
+    named: set[str] = set()
+
+    def collect(data: bytes, folder: str) -> None:
+        for found in _PICTURE_PATH.findall(data):
+            path = unquote(urlsplit(found.decode("utf-8", "replace")).path)
+            parts = path.split("/")
+            named.update("/".join(parts[i:]) for i in range(len(parts)))  # 'https://x/a/b.jpg' -> 'b.jpg', 'a/b.jpg'…
+            named.add(posixpath.normpath(posixpath.join(folder, path)))  # relative to the file naming it
+
+    for path in files:
+        if path.endswith(_TEXT):
+            collect(read(path), posixpath.dirname(path))
+    for rel, path in static.items():
+        if rel.endswith(_TEXT) and rel not in candidates:
+            try:
+                collect(path.read_bytes(), posixpath.dirname(rel))
+            except OSError:
+                continue
+    for rel in sorted(candidates - named):
+        report.add(ContentError(_("no page, template or stylesheet uses this picture (it is published all the same)"),
+                                Location(f"static/{rel}"), level="notice",
+                                hint=_("delete it if it is not needed, or show it on a page")))

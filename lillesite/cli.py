@@ -66,7 +66,24 @@ _ARGPARSE_MESSAGES = (
     _("expected at least one argument"),
     _("invalid {type} value: {value}", type="", value=""),
     _("expected a whole number of at least 1, got {value}", value=""),
+    _("expected a port number from 1 to 65535, such as 8001, got {value}", value=""),
+    _("{value} is not a date such as 2023-03-31", value=""),
+    _("{value}: expected LANG=SOURCE, e.g. en=feed-en.xml", value=""),
 )
+
+
+class _LogFormatter(logging.Formatter):
+    """A log record's text in the editor's language: the modules log Messages (writer's "another build is
+    writing"), which are English for any other handler."""
+
+    def __init__(self, translate: Translator):
+        super().__init__("%(message)s")
+        self.translate = translate
+
+    def format(self, record: logging.LogRecord) -> str:
+        if isinstance(record.msg, messages.Message) and not record.args:
+            record = logging.makeLogRecord({**record.__dict__, "msg": self.translate(record.msg)})
+        return super().format(record)
 
 
 def _site_argument(parser: argparse.ArgumentParser, t: Translator = ENGLISH) -> None:
@@ -89,7 +106,7 @@ def _build_arguments(parser: argparse.ArgumentParser, t: Translator) -> None:
 
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+        raise argparse.ArgumentTypeError(_("expected a whole number of at least 1, got {value}", value=repr(text)))
     return int(text)
 
 
@@ -120,41 +137,48 @@ def make_parser(translate: Translator = ENGLISH) -> argparse.ArgumentParser:
                    help=t(_("default 8000, or the next free port when 8000 is in use")))
     p.set_defaults(run=cmd_serve)
 
-    p = commands.add_parser("new", help="create a news item or a page with its front matter")
+    p = commands.add_parser("new", help=t(_("create a news item or a page with its front matter")))
     kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
-    news = kinds.add_parser("news", help='lillesite new news "Titre de l\'actualité" [--date YYYY-MM-DD]')
-    news.add_argument("title")
-    news.add_argument("--date", type=_date, help="default: today (a translation: its original's date)")
-    news.add_argument("--key", help="for a translation: the original's key, with or without its date "
-                                    "(2023-03-31-metropoles-meeting); the translation takes its date")
-    page = kinds.add_parser("page", help="lillesite new page KEY [--title TITLE]")
-    page.add_argument("key", help="the file's name: eu-funding; for a translation, the original's")
-    page.add_argument("--title")
+    news = kinds.add_parser("news", help=t(_('lillesite new news "Titre de l\'actualité" [--date YYYY-MM-DD]')))
+    news.add_argument("title", help=t(_("the news item's title; its file's name is made from it")))
+    news.add_argument("--date", type=_date, help=t(_("default: today (a translation: its original's date)")))
+    news.add_argument("--key", help=t(_("for a translation: the original's key, with or without its date "
+                                        "(2023-03-31-metropoles-meeting); the translation takes its date")))
+    news.add_argument("--image", type=Path, metavar="PATH",
+                      help=t(_("a photo, copied into static/images/ under a clean name as the item's lead image")))
+    page = kinds.add_parser("page", help=t(_("lillesite new page KEY [--title TITLE]")))
+    page.add_argument("key", help=t(_("the file's name: eu-funding; for a translation, the original's")))
+    page.add_argument("--title", help=t(_("default: made from KEY")))
     for sub in (news, page):
-        sub.add_argument("--lang", help="default: the site's default language")
-        _site_argument(sub)
+        sub.add_argument("--lang", help=t(_("default: the site's default language")))
+        _site_argument(sub, t)
         sub.set_defaults(run=cmd_new)
 
     p = commands.add_parser("translations", help=t(_("list missing and stale translations")))
     _site_argument(p, t)
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help=t(_("table (the default), or json for scripts")))
     p.add_argument("--mark-done", type=Path, metavar="FILE", nargs="+",
                    help=t(_("record that FILE is up to date with its original")))
     p.set_defaults(run=cmd_translations)
 
-    p = commands.add_parser("import-feed", help="import the news of an RSS or Atom feed (file or URL)")
-    p.add_argument("source", metavar="SOURCE")
-    p.add_argument("--lang", required=True, help="the feed's language")
+    p = commands.add_parser("import-feed", help=t(_("import the news of an RSS or Atom feed (file or URL)")))
+    p.add_argument("source", metavar="SOURCE", help=t(_("the feed: a file or an http(s) address")))
+    p.add_argument("--lang", required=True, help=t(_("the feed's language")))
     p.add_argument("--lang-pair", metavar="LANG=SOURCE2", type=_pair,
-                   help="a second feed with the translations of the first, e.g. en=https://example.org/en/feed")
-    _site_argument(p)
+                   help=t(_("a second feed with the translations of the first, e.g. en=https://example.org/en/feed")))
+    p.add_argument("--tag-map", metavar="CATEGORY=TOPIC", type=_tag_mapping, action="append", default=[],
+                   help=t(_("give the feed's category CATEGORY the site's topic TOPIC (a key of tags.labels in "
+                            "site.yml); repeat for each category; other categories that are not topics are left out")))
+    _site_argument(p, t)
     p.set_defaults(run=cmd_import_feed)
     return parser
 
 
 def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, such as 8001, got {text!r}")
+        raise argparse.ArgumentTypeError(_("expected a port number from 1 to 65535, such as 8001, got {value}",
+                                           value=repr(text)))
     return int(text)
 
 
@@ -162,14 +186,22 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2023-03-31") from None
+        raise argparse.ArgumentTypeError(_("{value} is not a date such as 2023-03-31", value=repr(text))) from None
 
 
 def _pair(text: str) -> tuple[str, str]:
     lang, sep, source = text.partition("=")
     if not sep or not lang or not source:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected LANG=SOURCE, e.g. en=feed-en.xml")
+        raise argparse.ArgumentTypeError(_("{value}: expected LANG=SOURCE, e.g. en=feed-en.xml", value=repr(text)))
     return lang, source
+
+
+def _tag_mapping(text: str) -> tuple[str, str]:
+    category, sep, topic = text.rpartition("=")
+    if not sep or not category.strip() or not topic.strip():
+        raise argparse.ArgumentTypeError(_("{text!r}: expected CATEGORY=TOPIC, e.g. 'Fonds structurels=economy'",
+                                           text=text))
+    return category.strip(), topic.strip()
 
 
 def report(errors: list[LilleError], stream=None, *, translate: Translator | None = None) -> None:
@@ -246,7 +278,7 @@ def cmd_serve(args) -> int:
 
     runtime.tuned_for_a_server()
     serve.run(load_config(args.site), host=args.host, port=args.port,
-              report=functools.partial(report, translate=args.translate))
+              report=functools.partial(report, translate=args.translate), translate=args.translate)
     return EXIT_OK
 
 
@@ -255,10 +287,13 @@ def cmd_new(args) -> int:
 
     config = load_config(args.site)
     if args.kind == "news":
-        created = scaffold.new_news(config, args.title, date=args.date, lang=args.lang, key=args.key)
+        created = scaffold.new_news(config, args.title, date=args.date, lang=args.lang, key=args.key,
+                                   image=args.image)
     else:
         created = scaffold.new_page(config, args.key, lang=args.lang, title=args.title)
-    print(scaffold.describe(config, created))
+    print(args.translate(scaffold.describe(config, created)))
+    if created.image:
+        print(args.translate(scaffold.describe_image(config, created)))
     return EXIT_OK
 
 
@@ -277,7 +312,7 @@ def cmd_translations(args) -> int:
     if args.format == "json":
         print(json.dumps(status.as_json(), ensure_ascii=False, indent=2))
     else:
-        print(status.as_table())
+        print(status.as_table(args.translate))
     return EXIT_OK
 
 
@@ -285,13 +320,27 @@ def cmd_import_feed(args) -> int:
     from lillesite import importer  # feedparser and markdownify load only here
 
     config = load_config(args.site)
-    skipped = Diagnostics()  # entries without title or date: warnings
-    outcome = importer.import_feeds(config, args.source, skipped, lang=args.lang, pair=args.lang_pair)
-    report(skipped)
+    left_out = Diagnostics()  # what the import could not keep: entries, categories, links, pictures
+    outcome = importer.import_feeds(config, args.source, left_out, lang=args.lang, pair=args.lang_pair,
+                                    tag_map=dict(args.tag_map))
+    report(left_out, translate=args.translate)
     for path in outcome.created:
-        print(f"created {path}")
-    print(f"imported {len(outcome.created)} news file(s); {outcome.already} already imported, "
-          f"{len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} skipped")
+        print(args.translate(_("created {file}", file=str(path))))
+    news = sum(1 for path in outcome.created if path.endswith(".md"))
+    counts = {"created": news, "already": outcome.already, "skipped": outcome.skipped,
+              "pictures": len(outcome.created) - news}
+    print(args.translate(
+        _("imported {created} news file(s); {already} already imported, {skipped} entry skipped; "
+          "{pictures} picture(s) downloaded", **counts)
+        if outcome.skipped == 1 else
+        _("imported {created} news file(s); {already} already imported, {skipped} entries skipped; "
+          "{pictures} picture(s) downloaded", **counts)))
+    if not outcome.created:
+        return EXIT_OK
+    print(args.translate(
+        _("check --strict: the site passes") if not outcome.site_problems else
+        _("check --strict: the import added no problem, but the site still has {count} from before it: "
+          "see `lillesite check --strict`", count=outcome.site_problems)))
     return EXIT_OK
 
 
@@ -309,7 +358,9 @@ def main(argv: list[str] | None = None, *, default_command: str | None = None,
     args.translate = translate
     if getattr(args, "site", "") is None:
         args.site = default_site or Path(".")
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, format="%(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_LogFormatter(translate))
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, handlers=[handler])
     logging.getLogger("MARKDOWN").setLevel(logging.WARNING)
     # a CI runner stops jobs with SIGTERM: unwind like Ctrl-C, so the half-built tree is removed
     signal.signal(signal.SIGTERM, signal.default_int_handler)

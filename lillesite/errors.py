@@ -1,6 +1,6 @@
 """What a run reports: findings (errors, warnings, notices), each with the place it comes from.
 
-Every stage takes one Diagnostics and fills it; the command looks at it once, so an editor fixes
+Every step takes one Diagnostics and fills it; the command looks at it once, so an editor fixes
 everything in one pass. A finding's class says whose problem it is: the site's (config, content,
 templates), the command line's, or the machine's (the output folder, a tool the build runs).
 """

@@ -9,7 +9,8 @@ from babel.support import NullTranslations
 
 from lillesite import urls
 from lillesite.markup import LINK_PLACEHOLDER_RE
-from lillesite.model import Entry, Site
+from lillesite.config import Config
+from lillesite.model import Entry
 
 # RFC 822 names days and months in English whatever the feed's language; formatted here as email.utils
 # does, which takes longer to import, on every build, than the feeds take to write
@@ -32,9 +33,8 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib) -> ET.
     return element
 
 
-def absolute_content(site: Site, entry: Entry) -> str:
+def absolute_content(config: Config, entry: Entry) -> str:
     """The item's HTML with links made absolute, since a feed reader has no base URL of ours."""
-    config = site.config
 
     def replace(match) -> str:
         kind, target, fragment = match.groups()
@@ -52,14 +52,13 @@ def _rfc822(moment: dt.datetime) -> str:
     return f"{day}, {moment.day:02d} {month} {moment.year:04d} {moment:%H:%M:%S %z}"
 
 
-def rss(site: Site, lang: str, translations: NullTranslations) -> bytes:
-    config = site.config
-    items = site.news[lang][: config.feed_limit]
+def rss(config: Config, lang: str, items: tuple[Entry, ...], catalogue: NullTranslations) -> bytes:
+    """The feed of a language's latest `items` (its cache key names them: it reads nothing else of the site)."""
     ET.register_namespace("atom", ATOM)
     ET.register_namespace("content", CONTENT)
     root = ET.Element("rss", {"version": "2.0"})
     channel = _sub(root, "channel")
-    _sub(channel, "title", f"{config.title[lang]} – {translations.gettext('News')}")
+    _sub(channel, "title", f"{config.title[lang]} – {catalogue.gettext('News')}")
     _sub(channel, "link", urls.absolute(config, urls.news_index(config, lang)))
     _sub(channel, "description", config.description[lang] or config.title[lang])
     _sub(channel, "language", lang)
@@ -79,6 +78,6 @@ def rss(site: Site, lang: str, translations: NullTranslations) -> bytes:
         _sub(item, "description", entry.summary)
         for tag in entry.tags:
             _sub(item, "category", config.tag_label(tag, lang))
-        _sub(item, f"{{{CONTENT}}}encoded", absolute_content(site, entry))
+        _sub(item, f"{{{CONTENT}}}encoded", absolute_content(config, entry))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

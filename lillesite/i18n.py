@@ -33,7 +33,7 @@ def _read(path: Path, lang: str, display: str, compiled: dict[str, bytes] | None
     key = f"{lang}:{hashlib.sha256(source).hexdigest()}"
     mo = compiled.get(key) if compiled is not None else None
     if mo is None:
-        # here: babel's .po reader and what it imports take 10 ms, which a build after an edit does without
+        # here: babel's .po reader and what it imports are slow to load, which a build after an edit does without
         from babel.messages.mofile import write_mo
         from babel.messages.pofile import PoFileError, read_po
 

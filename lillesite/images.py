@@ -23,6 +23,7 @@ from typing import Iterable, Mapping, Sequence
 
 from lillesite.errors import ContentError, Diagnostics, Location
 from lillesite.markup import ASSET_LINK
+from lillesite.messages import _
 
 # Files of static/ that are photos and drawings in a raster format: never published as they are
 # without a look at their metadata.
@@ -127,12 +128,13 @@ def inspect(rel: str, data: bytes) -> Source:
     try:
         image = _open(data)
     except _Refused as exc:
-        return Source(**blank, problem=str(exc))
+        return Source(**blank, problem=exc.args[0])
     with image:
         kind = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "HEIF": "heif",
                 "TIFF": "tiff"}.get(image.format or "")
         if kind is None:
-            return Source(**blank, problem=f"{image.format} pictures are not published: save it as JPEG or PNG")
+            return Source(**blank, problem=_("{format} pictures are not published: save it as JPEG or PNG",
+                                             format=image.format))
         width, height = image.size
         orientation = image.getexif().get(0x0112, 1)
         if orientation in (5, 6, 7, 8):
@@ -158,25 +160,24 @@ def _open(data: bytes):
         try:
             return Image.open(io.BytesIO(data))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _Refused("refused: the picture is too large to decode safely (a 'decompression bomb'); "
-                           f"save it at most {Image.MAX_IMAGE_PIXELS // 1_000_000} million pixels") from None
+            raise _Refused(_("refused: the picture is too large to decode safely (a 'decompression bomb'); "
+                             "save it at most {millions} million pixels",
+                             millions=Image.MAX_IMAGE_PIXELS // 1_000_000)) from None
         except UnidentifiedImageError:
             if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):
-                raise _Refused(_HEIC_HINT) from None
-            raise _Refused("cannot read this picture: it is damaged or not a picture file "
-                           "(save it again as JPEG or PNG)") from None
+                raise _Refused(_("HEIC photos cannot be read here: convert it to JPEG (on the iPhone: Settings > "
+                                 "Camera > Formats > Most Compatible; on a computer: open it and export it as JPEG)")) \
+                    from None
+            raise _Refused(_("cannot read this picture: it is damaged or not a picture file "
+                             "(save it again as JPEG or PNG)")) from None
         except OSError as exc:
-            raise _Refused(f"cannot read this picture: {exc}") from None
-
-
-_HEIC_HINT = ("HEIC photos cannot be read here: convert it to JPEG (on the iPhone: Settings > Camera > "
-              "Formats > Most Compatible; on a computer: open it and export it as JPEG)")
+            raise _Refused(_("cannot read this picture: {problem}", problem=str(exc))) from None
 
 
 def _register_heif() -> None:
     try:
         from pillow_heif import register_heif_opener
-    except ImportError:  # then HEIC files are refused with _HEIC_HINT
+    except ImportError:  # then HEIC files are refused with a message saying how to convert them
         return
     register_heif_opener()
 
@@ -287,9 +288,9 @@ def plan(entries: Iterable, sources: Mapping[str, Source], widths: Sequence[int]
             else:
                 withheld.add(rel)
                 report.add(ContentError(
-                    "not published: it carries metadata (such as where and with what it was taken) that "
-                    f"cannot be removed from a {source.kind.upper()} file here", Location(f"static/{rel}"),
-                    level="warning", hint="save it as JPEG or PNG"))
+                    _("not published: it carries metadata (such as where and with what it was taken) that "
+                      "cannot be removed from a {format} file here", format=source.kind.upper()),
+                    Location(f"static/{rel}"), level="warning", hint=_("save it as JPEG or PNG")))
     return Plan(variants=tuple(variants[path] for path in sorted(variants)), withheld=frozenset(withheld),
                 uses={rel: tuple(found) for rel, found in uses.items()})
 
@@ -303,7 +304,7 @@ def make(data: bytes, variants: Sequence[Variant]) -> list[bytes]:
     try:
         image = _open(data)
     except _Refused as exc:
-        raise ImageFailed(str(exc)) from None
+        raise ImageFailed(exc.args[0]) from None
     try:
         stored = image.size
         orientation = image.getexif().get(0x0112, 1)
@@ -328,8 +329,10 @@ def make(data: bytes, variants: Sequence[Variant]) -> list[bytes]:
         return out
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         if "truncated" in str(exc):
-            raise ImageFailed("cannot read this picture: the file is incomplete (cut short while copying?): copy it again") from None
-        raise ImageFailed(f"cannot read this picture: {exc} (save it again as JPEG or PNG)") from None
+            raise ImageFailed(_("cannot read this picture: the file is incomplete (cut short while copying?): "
+                                "copy it again")) from None
+        raise ImageFailed(_("cannot read this picture: {problem} (save it again as JPEG or PNG)",
+                            problem=str(exc))) from None
 
 
 class ImageFailed(Exception):
@@ -402,20 +405,22 @@ def problems(entries: Iterable, sources: Mapping[str, Source], report: Diagnosti
                 continue
             where = Location(entry.rel, line)
             if source.problem:
-                report.add(ContentError(f"static/{rel}: {source.problem}", where))
+                report.add(ContentError(_("static/{path}: {problem}", path=rel, problem=source.problem), where))
             elif source.animated:
-                report.add(ContentError(f"static/{rel}: animated pictures are not published",
-                                        where, hint="use a still picture (JPEG or PNG), or a video"))
+                report.add(ContentError(_("static/{path}: animated pictures are not published", path=rel),
+                                        where, hint=_("use a still picture (JPEG or PNG), or a video")))
             else:
                 if source.size > LARGE_SOURCE:
                     report.add(ContentError(
-                        f"static/{rel} weighs {source.size / 1e6:.0f} MB: more than any screen needs", where,
-                        level="warning", hint="save it at about 4000 pixels wide, as JPEG"))
+                        _("static/{path} weighs {megabytes:.0f} MB: more than any screen needs", path=rel,
+                          megabytes=source.size / 1e6), where,
+                        level="warning", hint=_("save it at about 4000 pixels wide, as JPEG")))
                 if lead and source.width < LEAD_MIN_WIDTH:
                     report.add(ContentError(
-                        f"static/{rel} is {source.width} pixels wide: blurred where it is shown largest "
-                        f"(sharing cards, {LEAD_MIN_WIDTH} pixels)", where, level="warning",
-                        hint=f"give a photo at least {LEAD_MIN_WIDTH} pixels wide"))
+                        _("static/{path} is {width} pixels wide: blurred where it is shown largest "
+                          "(sharing cards, {minimum} pixels)", path=rel, width=source.width, minimum=LEAD_MIN_WIDTH),
+                        where, level="warning",
+                        hint=_("give a photo at least {minimum} pixels wide", minimum=LEAD_MIN_WIDTH)))
 
 
 def usable(source: Source | None) -> bool:

@@ -1,7 +1,7 @@
 """One configured Markdown converter: heading ids, link rewriting, hostile-HTML checks, summary.
 
 Links to other content files are written as relative source paths; they are replaced here by
-placeholders that the render stage turns into URLs, because a target's URL is only known once
+placeholders that the render step turns into URLs, because a target's URL is only known once
 the whole site is assembled. Speeding up each document's conversion, on the Markdown versions
 where that was checked, is lillesite.markdown_speedups's part.
 """
@@ -21,6 +21,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from lillesite.markdown_speedups import MarkdownBySyntax, speedups_apply
+from lillesite.messages import _
 from lillesite.urls import slugify
 
 # The documented extension set (README, "Writing content").
@@ -71,7 +72,7 @@ class _LinkCollector(Treeprocessor):
                 src = element.get("src")  # located before rewriting: the source has the written path
                 element.set("src", doc.rewrite(src, "img"))
                 if not (element.get("alt") or "").strip():
-                    doc.problems.append(("warning", "image without alternative text: write ![description](...)",
+                    doc.problems.append(("warning", _("image without alternative text: write ![description](...)"),
                                          doc.line_of(src)))
 
 
@@ -123,7 +124,7 @@ class _DocState:
             return URL_LINK + quote(path, safe="/!$&'()*+,;=:@~") + query + (f"#{fragment}" if fragment else "")
         target = posixpath.normpath(posixpath.join(self.source_dir, path))
         if target.startswith("../") or target == "..":
-            self.problems.append(("error", f"link {original!r} points outside the site", line))
+            self.problems.append(("error", _("link {link!r} points outside the site", link=original), line))
             return href
         if target.endswith(".md") and target.startswith("content/"):
             self.links.append(Link("page", target, fragment, line))
@@ -134,8 +135,8 @@ class _DocState:
             return ASSET_LINK + asset + (f"#{fragment}" if fragment else "")
         self.problems.append((
             "error",
-            f"link {original!r}: link to another content file by its path (e.g. '../pages/eu-office.fr.md') "
-            f"or to a file in static/",
+            _("link {link!r}: link to another content file by its path (e.g. '../pages/eu-office.fr.md') "
+              "or to a file in static/", link=original),
             line,
         ))
         return href
@@ -169,20 +170,23 @@ class _HostileHtml(HTMLParser):
             self.found.append((message, (raw, needle)))
 
         if tag in FORBIDDEN_TAGS or (tag in EMBED_TAGS and not self.allow_embeds):
-            hint = " (set markdown: {allow_embeds: true} in site.yml to allow trusted embeds)" if tag in EMBED_TAGS else ""
-            report(f"<{tag}> is not allowed in content{hint}", f"<{tag}")
+            if tag in EMBED_TAGS:
+                report(_("<{tag}> is not allowed in content (set markdown: {{allow_embeds: true}} in site.yml to "
+                         "allow trusted embeds)", tag=tag), f"<{tag}")
+            else:
+                report(_("<{tag}> is not allowed in content", tag=tag), f"<{tag}")
         for name, value in attrs:
             if name.startswith("on"):
-                report(f"event handler attribute {name!r} is not allowed in content", name)
+                report(_("event handler attribute {name!r} is not allowed in content", name=name), name)
             elif name == "srcdoc":  # a whole page inside an embed, scripts included
-                report("attribute 'srcdoc' is not allowed in content", name)
+                report(_("attribute 'srcdoc' is not allowed in content"), name)
             elif name in URL_ATTRS and value:
                 # srcset lists several 'URL width' candidates
                 for url in value.split(",") if name == "srcset" else (value,):
                     compact = re.sub(r"[\x00-\x20]+", "", url).lower()
                     if compact.startswith(BAD_SCHEMES):
                         scheme = compact.split(":", 1)[0]
-                        report(f"{scheme}: URLs are not allowed in content", url.strip()[:20])
+                        report(_("{scheme}: URLs are not allowed in content", scheme=scheme), url.strip()[:20])
 
     handle_startendtag = handle_starttag
 

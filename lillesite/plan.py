@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import types
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from babel.support import NullTranslations
@@ -96,11 +97,11 @@ class PagePlan:
     shared: Shared
     translations: Mapping[str, str]  # language -> this page's URL in it (hreflang, the switcher)
     fallbacks: Mapping[str, str]  # language without a translation -> where the switcher leads
+    x_default: str  # the x-default alternate: the default language's page, else the first that exists
     entry: Entry | None = None
     listing: Listing | None = None
-    x_default: str | None = None  # the x-default alternate, when not the default language's page
     # what only this kind of page shows, by the name its template reads (tags as TagHeads)
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     outdated_source: Entry | None = None  # a translation's original, changed since it was translated
     absolute_links: bool = False  # links from the host's root: the 404 page, served at any depth
     typography: bool = True  # the language's typography pass (not for pages that mix languages)
@@ -112,15 +113,16 @@ class PagePlan:
         return urls.output_path(self.url)
 
 
-def plan(site: Site, translations: Mapping[str, NullTranslations], *,
+def plan(site: Site, catalogues: Mapping[str, NullTranslations], *,
          outdated: Mapping[str, Entry] | None = None) -> tuple[PagePlan, ...]:
-    """Every page of the site, in a fixed order. `outdated`: translation's file -> its original, changed since."""
-    return tuple(_Planner(site, translations, outdated or {}).pages())
+    """Every page of the site, in a fixed order. `catalogues`: each language's UI strings; `outdated`:
+    translation's file -> its original, changed since."""
+    return tuple(_Planner(site, catalogues, outdated or {}).pages())
 
 
 class _Planner:
-    def __init__(self, site: Site, translations: Mapping[str, NullTranslations], outdated: Mapping[str, Entry]):
-        self.site, self.config, self.translations, self.outdated = site, site.config, translations, outdated
+    def __init__(self, site: Site, catalogues: Mapping[str, NullTranslations], outdated: Mapping[str, Entry]):
+        self.site, self.config, self.catalogues, self.outdated = site, site.config, catalogues, outdated
         self.tags_by_key = {lang: {t.key: t for t in tags} for lang, tags in site.tags.items()}
         self.shared = {lang: Shared(lang, self._menu(lang), tuple(TagHead.of(t) for t in site.tags[lang]))
                        for lang in self.config.language_codes}
@@ -128,7 +130,7 @@ class _Planner:
     def _menu(self, lang: str) -> tuple[MenuItem, ...]:
         items = list(self.site.menus[lang])
         if self.config.news_menu is not None:
-            label = self.translations[lang].gettext("News")
+            label = self.catalogues[lang].gettext("News")
             items.append(MenuItem(label, urls.news_index(self.config, lang), self.config.news_menu))
         return tuple(sorted(items, key=lambda i: (i.weight, i.title)))
 
@@ -162,7 +164,7 @@ class _Planner:
                 "newer": news[index - 1] if index > 0 else None,
                 "older": news[index + 1] if index + 1 < len(news) else None,
             })
-        gettext, site_title = self.translations[lang].gettext, config.title[lang]
+        gettext, site_title = self.catalogues[lang].gettext, config.title[lang]
         for listing in paginate(news, config.news_per_page, functools.partial(urls.news_index, config, lang)):
             yield self._page(lang, listing.url, "news_index.html", kind="news_index", title=gettext("News"),
                              listing=listing, description=self._numbered(lang, listing, gettext(
@@ -196,12 +198,12 @@ class _Planner:
         """A listing's description, with its page number after the first page: each page its own."""
         if listing.number == 1:
             return description
-        return description + " " + self.translations[lang].gettext("Page %(number)s of %(total)s.") % {
+        return description + " " + self.catalogues[lang].gettext("Page %(number)s of %(total)s.") % {
             "number": listing.number, "total": listing.total}
 
     def _legal_pages(self, lang: str):
         """The pages a public body's site must publish (RGAA, LCEN, RGPD) and the site map (RGAA 12.1)."""
-        config, gettext = self.config, self.translations[lang].gettext
+        config, gettext = self.config, self.catalogues[lang].gettext
         titles = {"accessibility": gettext("Accessibility statement"), "legal_notice": gettext("Legal notice"),
                   "personal_data": gettext("Personal data"), "site_map": gettext("Site map")}
         descriptions = {
@@ -219,7 +221,7 @@ class _Planner:
 
     def _site_map(self, lang: str, legal_titles: Mapping[str, str]) -> tuple[Record, ...]:
         """Every page and section of a language, as a tree of Record(title, url, children)."""
-        config, site, gettext = self.config, self.site, self.translations[lang].gettext
+        config, site, gettext = self.config, self.site, self.catalogues[lang].gettext
 
         def node(title: str, url: str, children=()) -> Record:
             return Record(title=title, url=url, children=tuple(children))
@@ -255,7 +257,8 @@ class _Planner:
             lambda code: len(by_key[code][tag.key].entries) if tag.key in by_key[code] else -1)
 
     def _fallback(self, entry: Entry, lang: str) -> str:
-        """Where the switcher leads when `entry` has no translation in `lang`: the nearest translated parent."""
+        """Where the switcher leads when `entry` has no translation in `lang`: its section's index (news), else
+        the language's home."""
         if entry.kind == "news":
             return urls.news_index(self.config, lang)
         return urls.home(lang)
@@ -275,21 +278,22 @@ class _Planner:
         translations = translations if translations is not None else {lang: url}
         fallbacks = {code: fallback_of(code) if fallback_of else urls.home(code)
                      for code in self.config.language_codes if code not in translations}
+        x_default = x_default or translations.get(self.config.default_language) or next(iter(translations.values()), url)
         return PagePlan(kind=kind, lang=lang, url=url, template=template, title=title, shared=self.shared[lang],
-                        translations=translations, fallbacks=fallbacks, entry=entry, listing=listing,
-                        x_default=x_default, extra=extra or {},
+                        translations=MappingProxyType(translations), fallbacks=MappingProxyType(fallbacks),
+                        x_default=x_default, entry=entry, listing=listing, extra=MappingProxyType(extra or {}),
                         outdated_source=self.outdated.get(entry.rel) if entry else None,
                         absolute_links=absolute_links, typography=typography, in_sitemap=in_sitemap,
                         description=description)
 
-    def _choices(self) -> list[Record]:
+    def _choices(self) -> tuple[Record, ...]:
         choices = []
         for language in self.config.languages:
-            gettext = self.translations[language.code].gettext
+            gettext = self.catalogues[language.code].gettext
             choices.append(Record(language=language, home=urls.home(language.code),
                                   title=self.config.title[language.code],
                                   choose=gettext("Choose your language"),
                                   not_found=gettext("Page not found"),
                                   not_found_text=gettext("The page you are looking for does not exist or has moved."),
                                   go_home=gettext("Go to the home page")))
-        return choices
+        return tuple(choices)

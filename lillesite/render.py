@@ -27,17 +27,17 @@ from lillesite.templating import make_environment, template_error
 @dataclass(frozen=True)
 class Rendered:
     data: bytes
-    cacheable: bool  # False: the page read more than its plan holds (a tag's entries)
+    cacheable: bool = True  # False: the page read more than its plan holds (a tag's entries)
 
 
 class Renderer:
-    def __init__(self, site: Site, translations: Mapping[str, NullTranslations], *, preview: bool = False,
+    def __init__(self, site: Site, catalogues: Mapping[str, NullTranslations], *, preview: bool = False,
                  compiled: jinja2.BytecodeCache | None = None):
         self.site = site
         self.config = site.config
         self.preview = preview
         self.envs = {
-            lang.code: make_environment(self.config, lang, translations[lang.code], compiled)
+            lang.code: make_environment(self.config, lang, catalogues[lang.code], compiled)
             for lang in self.config.languages
         }
         self.typography = {code: typography.for_language(code) for code in self.config.language_codes}
@@ -66,7 +66,6 @@ class Renderer:
                            exists=language.code in translations, current=language.code == lang)
                     for language in config.languages]
         alternates = [Record(hreflang=code, url=urls.absolute(config, target)) for code, target in translations.items()]
-        x_default = page.x_default or translations.get(config.default_language) or next(iter(translations.values()), url)
         tag_views = self.tag_views[lang]
         return {
             "site": self.site_records[lang],
@@ -78,7 +77,7 @@ class Renderer:
             "content": self._content(entry, href) if entry else Markup(""),
             "listing": page.listing,
             "alternates": alternates if len(alternates) > 1 else [],
-            "x_default": urls.absolute(config, x_default),
+            "x_default": urls.absolute(config, page.x_default),
             "switcher": switcher,
             "menu": [Record(title=item.title, url=href(item.url), current=urls.in_section(url, item.url))
                      for item in page.shared.menu],

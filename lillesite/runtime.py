@@ -31,7 +31,7 @@ F = TypeVar("F", bound=Callable)
 PYTHON_GC_THRESHOLD = gc.get_threshold()
 ONE_BUILD_GC_THRESHOLD = (10_000, 50, 1_000)
 
-MEMOIZED: list[Callable] = []  # every function declared with memoized(), for the record and for cache_clear()
+MEMOIZED: list[Callable] = []  # every function declared with memoized(): the list of the process's memos
 
 
 def memoized(maxsize: int | None) -> Callable[[F], F]:

@@ -29,7 +29,7 @@ from lillesite.build import build
 from lillesite.cache import BuildCache
 from lillesite.config import Config, load_config
 from lillesite.errors import BuildFailed, LilleError, UsageError
-from lillesite.messages import Translator, _
+from lillesite.messages import Message, Translator, _
 from lillesite.options import BuildOptions
 from lillesite.search import BackgroundIndex
 from lillesite.uptodate import input_stamps
@@ -205,7 +205,7 @@ class _SourceWatcher(Watcher):
             LiveReloadHandler.reload_waiters()
 
 
-def choose_port(host: str, port: int | None) -> tuple[int, str | None]:
+def choose_port(host: str, port: int | None) -> tuple[int, Message | None]:
     """The port to listen on, and what to tell the user about it. A port asked for with --port is that
     port or a usage error saying what to do; without --port, the default or, when that one is taken, the
     next free one, as Hugo does."""
@@ -217,13 +217,15 @@ def choose_port(host: str, port: int | None) -> tuple[int, str | None]:
     for candidate in range(DEFAULT_PORT, DEFAULT_PORT + PORTS_TRIED):
         problem = _cannot_listen(host, candidate)
         if problem is None:
-            note = None if candidate == DEFAULT_PORT else (
-                f"port {DEFAULT_PORT} is already in use (another preview?): using port {candidate} instead")
+            note = None if candidate == DEFAULT_PORT else _(
+                "port {port} is already in use (another preview?): using port {other} instead", port=DEFAULT_PORT,
+                other=candidate)
             return candidate, note
         if problem.errno != errno.EADDRINUSE:
             raise BuildFailed([_port_error(host, candidate, problem)])
-    raise BuildFailed([UsageError(f"ports {DEFAULT_PORT} to {DEFAULT_PORT + PORTS_TRIED - 1} are all in use",
-                                  hint="choose a free one with --port, e.g. --port 8765")])
+    raise BuildFailed([UsageError(_("ports {first} to {last} are all in use", first=DEFAULT_PORT,
+                                    last=DEFAULT_PORT + PORTS_TRIED - 1),
+                                  hint=_("choose a free one with --port, e.g. --port 8765"))])
 
 
 def _cannot_listen(host: str, port: int) -> OSError | None:
@@ -242,28 +244,33 @@ def _port_error(host: str, port: int, problem: OSError) -> UsageError:
     if problem.errno == errno.EADDRINUSE:
         free = next((p for p in range(port + 1, min(port + PORTS_TRIED, 65536)) if _cannot_listen(host, p) is None),
                     None)
-        example = f"--port {free}" if free else "--port with another number"
-        return UsageError(f"port {port} is already in use, by another preview or program",
-                          hint=f"choose another port, e.g. {example}, or stop the program that uses it")
+        example = f"--port {free}" if free else _("--port with another number")
+        return UsageError(_("port {port} is already in use, by another preview or program", port=port),
+                          hint=_("choose another port, e.g. {example}, or stop the program that uses it",
+                                 example=example))
     if problem.errno == errno.EACCES:
-        return UsageError(f"port {port} needs administrator rights on this computer",
-                          hint="choose a port above 1023, e.g. --port 8000")
+        return UsageError(_("port {port} needs administrator rights on this computer", port=port),
+                          hint=_("choose a port above 1023, e.g. --port 8000"))
     if problem.errno == errno.EADDRNOTAVAIL or isinstance(problem, socket.gaierror):
-        return UsageError(f"--host {host}: not an address of this computer",
-                          hint="use --host 127.0.0.1 for this computer only, or --host 0.0.0.0 for the local network")
-    return UsageError(f"cannot listen on {host} port {port}: {problem.strerror or problem}",
-                      hint="choose another port with --port, or another address with --host")
+        return UsageError(_("--host {host}: not an address of this computer", host=host),
+                          hint=_("use --host 127.0.0.1 for this computer only, or --host 0.0.0.0 for the local network"))
+    return UsageError(_("cannot listen on {host} port {port}: {problem}", host=host, port=port,
+                        problem=problem.strerror or str(problem)),
+                      hint=_("choose another port with --port, or another address with --host"))
 
 
-def run(config: Config, *, host: str, port: int | None, report: Callable[[list[LilleError]], None]) -> None:
-    """Serve the preview until Ctrl-C. `port`: as given with --port, None for the default (see choose_port)."""
+def run(config: Config, *, host: str, port: int | None, report: Callable[[list[LilleError]], None],
+        translate: Translator | None = None) -> None:
+    """Serve the preview until Ctrl-C. `port`: as given with --port, None for the default (see choose_port).
+    `translate`: the editor's language, for the terminal and the error banner (from the environment if None)."""
+    translate = translate or messages.translator(os.environ)
     port, note = choose_port(host, port)
     if note:
-        print(note, flush=True)
+        print(translate(note), flush=True)
     root = config.root.resolve()
     out = root / PREVIEW_DIR
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
-    preview = Preview(root=root, out=out, base_url=url, report=report)
+    preview = Preview(root=root, out=out, base_url=url, report=report, translate=translate)
     watcher = _SourceWatcher(preview)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, watcher.stop_on_signal)
@@ -274,8 +281,8 @@ def run(config: Config, *, host: str, port: int | None, report: Callable[[list[L
     server._setup_logging = lambda: None  # lillesite prints its own lines; livereload's would repeat them
     logging.getLogger("livereload").setLevel(logging.WARNING)
     logging.getLogger("tornado.access").setLevel(logging.ERROR)  # 404s are normal while editing
-    print(f"previewing {root} at {url} (drafts and scheduled items shown; output in {PREVIEW_DIR}/)\n"
-          "press Ctrl-C to stop", flush=True)
+    print(translate(_("previewing {folder} at {url} (drafts and scheduled items shown; output in {output}/)\n"
+                      "press Ctrl-C to stop", folder=str(root), url=url, output=str(PREVIEW_DIR))), flush=True)
     try:
         server.serve(host=host, port=port, root=str(out), restart_delay=0)
     except OSError as exc:  # taken between choose_port() and now, while the site was built

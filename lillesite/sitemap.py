@@ -24,19 +24,18 @@ def groups(pages: Iterable[PagePlan]) -> list[Group]:
         if page.in_sitemap:
             urls_by_lang, dates, _ = found.setdefault(tuple(page.translations.items()),
                                                       (dict(page.translations), set(), page.x_default))
-            if page.entry is not None and page.kind != "home" and page.entry.date:
+            if page.entry is not None and page.entry.date:
                 dates.add(page.entry.date)
     groups = [(urls_by_lang, max(dates).date().isoformat() if dates else None, x_default)
               for urls_by_lang, dates, x_default in found.values()]
     return sorted(groups, key=lambda g: sorted(g[0].values()))
 
 
-def sitemap(config: Config, pages: Iterable[PagePlan]) -> bytes:
+def sitemap(config: Config, groups: list[Group]) -> bytes:
     ET.register_namespace("", SITEMAP)
     ET.register_namespace("xhtml", XHTML)
     root = ET.Element(f"{{{SITEMAP}}}urlset")
-    for group, lastmod, x_default in groups(pages):
-        default = x_default or group.get(config.default_language) or next(iter(group.values()))
+    for group, lastmod, x_default in groups:
         for lang, url in group.items():
             node = ET.SubElement(root, f"{{{SITEMAP}}}url")
             ET.SubElement(node, f"{{{SITEMAP}}}loc").text = xml_text(urls.absolute(config, url))
@@ -47,7 +46,7 @@ def sitemap(config: Config, pages: Iterable[PagePlan]) -> bytes:
                     ET.SubElement(node, f"{{{XHTML}}}link", rel="alternate", hreflang=other,
                                   href=xml_text(urls.absolute(config, other_url)))
                 ET.SubElement(node, f"{{{XHTML}}}link", rel="alternate", hreflang="x-default",
-                              href=xml_text(urls.absolute(config, default)))
+                              href=xml_text(urls.absolute(config, x_default)))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,9 +28,9 @@ from lillesite.messages import _
 from lillesite.model import Site
 from lillesite.options import BuildOptions, BuildResult, Summary, build_time
 from lillesite.plan import PagePlan, plan
-from lillesite.render import Renderer
+from lillesite.render import Rendered, Renderer
 from lillesite.sources import SourceFile, discover
-from lillesite.stamps import Kept, file_bytes
+from lillesite.stamps import RACY_NS, Kept, file_bytes, stamp
 from lillesite.templating import THEME_TEMPLATES, CompiledTemplates
 from lillesite.writer import check_output_dir, collisions, output_lock, static_files, write_site
 
@@ -50,7 +51,7 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         checks.translations_without_original(config, sources, report)
         checks.unknown_legal_facts(config, report)
         static = static_files(config.static_dir, config.root, report)
-        pictures = read_pictures(static, report)
+        pictures = read_pictures(static, report, cache)
         history = translation_status.read_history(config.root, cache)
     with timer.stage("parse"):
         docs = read_sources(sources, report, allow_embeds=config.allow_embeds, cache=cache, jobs=options.jobs,
@@ -75,16 +76,16 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
         generated: Files = {}
 
         def meanwhile() -> None:  # while the workers render: the feeds and the sitemap, and the parse's cache
-            generated.update(other_files(site, pages, catalogues, page_cache))
+            generated.update(feeds_and_sitemap(site, pages, catalogues, page_cache))
             if cache:
                 cache.save_documents()
-        files = render(pages, renderer, page_cache, report, jobs=options.jobs, meanwhile=meanwhile)
+        files = render_pages(pages, renderer, page_cache, report, jobs=options.jobs, meanwhile=meanwhile)
         files.update(generated)
     with timer.stage("images"):
         picture_plan = images.plan(site.entries(), pictures, config.image_widths, report)
         made, images_made, image_keys = make_pictures(picture_plan, static, cache, report, jobs=options.jobs)
         files.update(made)
-        static = {rel: path for rel, path in static.items() if rel not in picture_plan.withheld}
+        all_static, static = static, {rel: path for rel, path in static.items() if rel not in picture_plan.withheld}
     with timer.stage("render"):
         collisions(files, static, report)
         checks.root_relative_links(config, site.entries(), pages, files, static, report)
@@ -95,6 +96,8 @@ def run(config: Config, options: BuildOptions, cache: BuildCache | None,
             try:
                 checks.hreflang_problems(site, files, lambda path: file_bytes(files[path]), report)
                 checks.missing_ui_strings(config, report)
+                checks.unused_pictures(all_static, picture_plan.uses, files, lambda path: file_bytes(files[path]),
+                                       report)
             except OSError as exc:  # a page kept from the output (stamps.Kept) changed on disk since
                 raise BuildFailed([OutputError(_("cannot check the output: {problem} ({file})",
                                                  problem=exc.strerror, file=exc.filename),
@@ -182,7 +185,7 @@ def _converter(allow_embeds: bool) -> Converter:
 
 
 # ------------------------------------------------------------------ render
-def render(pages: tuple[PagePlan, ...], renderer: Renderer, page_cache: PageCache | None, report: Diagnostics, *,
+def render_pages(pages: tuple[PagePlan, ...], renderer: Renderer, page_cache: PageCache | None, report: Diagnostics, *,
            jobs: int, meanwhile: Callable[[], None]) -> Files:
     """Every planned page: taken from the previous output while its plan's digest is unchanged, else
     rendered, in `jobs` processes when most must be (a cold build, or templates, catalogues or config
@@ -191,7 +194,7 @@ def render(pages: tuple[PagePlan, ...], renderer: Renderer, page_cache: PageCach
         done = []
         for index, page in enumerate(pages):
             if claim(index):
-                done.append((index, page.path, _page_bytes(page, renderer, page_cache)))
+                done.append((index, page.path, _cached(page_cache, page, page.path, functools.partial(renderer.render, page))))
         return done, list(renderer.errors.values()), page_cache.new_records if page_cache else {}
 
     many = (page_cache is None or page_cache.cold) and sum(1 for page in pages if page.entry) >= workers.PARALLEL_MIN_ITEMS
@@ -211,42 +214,33 @@ def render(pages: tuple[PagePlan, ...], renderer: Renderer, page_cache: PageCach
     return {path: data for _, path, data in sorted(done, key=lambda item: item[0])}
 
 
-def _page_bytes(page: PagePlan, renderer: Renderer, page_cache: PageCache | None) -> bytes | Kept:
-    key = page_cache.key(page) if page_cache else None
-    kept = key and page_cache.get(key, page.path)
-    if kept:
-        return kept
-    rendered = renderer.render(page)
-    if key and rendered.cacheable:
-        page_cache.put(key, page.path, rendered.data)
-    return rendered.data
-
-
-def other_files(site: Site, pages: tuple[PagePlan, ...], catalogues, page_cache: PageCache | None) -> Files:
-    """The feeds, the sitemap and robots.txt."""
+def feeds_and_sitemap(site: Site, pages: tuple[PagePlan, ...], catalogues, page_cache: PageCache | None) -> Files:
+    """The feeds, the sitemap and robots.txt, each keyed, like a page, by all it is made of."""
     config = site.config
     files: Files = {}
     for lang in config.language_codes:
-        # a feed reads the language's latest items; config and catalogues are in the cache's context key
+        items = site.news[lang][:config.feed_limit]
         path = urls.output_path(urls.feed(lang))
-        files[path] = _made_once(page_cache, ("feed", lang, site.news[lang][:config.feed_limit]), path,
-                                 functools.partial(feeds.rss, site, lang, catalogues[lang]))
+        files[path] = _cached(page_cache, ("feed", lang, items), path,
+                              lambda lang=lang, items=items: Rendered(feeds.rss(config, lang, items, catalogues[lang])))
+    groups = sitemap.groups(pages)
     path = urls.output_path(urls.SITEMAP)
-    files[path] = _made_once(page_cache, ("sitemap", sitemap.groups(pages)), path,
-                             functools.partial(sitemap.sitemap, config, pages))
+    files[path] = _cached(page_cache, ("sitemap", groups), path, lambda: Rendered(sitemap.sitemap(config, groups)))
     files[urls.output_path(urls.ROBOTS)] = sitemap.robots(config)
     return files
 
 
-def _made_once(page_cache: PageCache | None, inputs: tuple, path: str, make: Callable[[], bytes]) -> bytes | Kept:
-    """A generated file taken from the previous output while what it is made of is unchanged."""
+def _cached(page_cache: PageCache | None, inputs: object, path: str, make: Callable[[], Rendered]) -> bytes | Kept:
+    """The file made of `inputs`: the previous output's while they are unchanged, else made now, and
+    remembered unless it read more than its inputs (Rendered.cacheable)."""
     key = page_cache.key(inputs) if page_cache else None
-    data = key and page_cache.get(key, path)
-    if not data:
-        data = make()
-        if key:
-            page_cache.put(key, path, data)
-    return data
+    kept = key and page_cache.get(key, path)
+    if kept:
+        return kept
+    made = make()
+    if key and made.cacheable:
+        page_cache.put(key, path, made.data)
+    return made.data
 
 
 def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: Path) -> PageCache:
@@ -258,15 +252,26 @@ def _page_cache(config: Config, options: BuildOptions, cache: BuildCache, out: P
 
 
 # ---------------------------------------------------------------- pictures
-def read_pictures(static: dict[str, Path], report: Diagnostics) -> dict[str, images.Source]:
-    """The raster files of static/, from their headers (images.inspect)."""
-    found = {}
+def read_pictures(static: dict[str, Path], report: Diagnostics, cache: BuildCache | None = None) -> dict[str, images.Source]:
+    """The raster files of static/, from their headers (images.inspect); a file whose stamp is the one
+    the cache knows it by is not read again (BuildCache.picture_sources)."""
+    known = cache.picture_sources() if cache else {}
+    trusted_below = time.time_ns() - RACY_NS  # before any stat: a file older than this shows any later change
+    found, kept = {}, {}
     for rel, path in static.items():
         if images.is_raster(rel):
             try:
-                found[rel] = images.inspect(rel, path.read_bytes())
+                file_stamp = stamp(os.stat(path))
+                seen = known.get(rel)
+                source = seen[1] if seen and seen[0] == file_stamp else images.inspect(rel, path.read_bytes())
             except OSError as exc:
-                report.add(ContentError(f"cannot read: {exc.strerror}", Location(f"static/{rel}")))
+                report.add(ContentError(_("cannot read: {problem}", problem=exc.strerror), Location(f"static/{rel}")))
+                continue
+            found[rel] = source
+            if file_stamp[3] < trusted_below:
+                kept[rel] = (file_stamp, source)
+    if cache:
+        cache.keep_picture_sources(kept)
     return found
 
 
@@ -296,12 +301,12 @@ def make_pictures(picture_plan: images.Plan, static: dict[str, Path], cache: Bui
                 try:
                     data = static[rel].read_bytes()
                     if hashlib.sha256(data).hexdigest() != variants[0].digest:
-                        raise images.ImageFailed("changed while the site was being built: build again")
+                        raise images.ImageFailed(_("changed while the site was being built: build again"))
                     done.append((index, images.make(data, variants), None))
                 except images.ImageFailed as exc:
-                    done.append((index, None, str(exc)))
+                    done.append((index, None, exc.args[0]))
                 except OSError as exc:
-                    done.append((index, None, f"cannot read: {exc.strerror}"))
+                    done.append((index, None, _("cannot read: {problem}", problem=exc.strerror)))
         return done
 
     if workers.worth_forking(jobs, len(groups), minimum=2):
@@ -313,7 +318,7 @@ def make_pictures(picture_plan: images.Plan, static: dict[str, Path], cache: Bui
         rel, variants = groups[index]
         if problem:
             for where in picture_plan.uses.get(rel) or (Location(f"static/{rel}"),):
-                report.add(ContentError(f"static/{rel}: {problem}", where))
+                report.add(ContentError(_("static/{path}: {problem}", path=rel, problem=problem), where))
             continue
         for variant, data in zip(variants, variants_bytes):
             files[variant.path] = data

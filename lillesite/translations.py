@@ -12,12 +12,13 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from lillesite.config import Config
 from lillesite.document import fingerprint
 from lillesite.errors import BuildFailed, ContentError, Location, UsageError
 from lillesite.frontmatter import decode
+from lillesite.messages import ENGLISH, _
 from lillesite.model import Entry, Site
 from lillesite.sources import KINDS, NAME_RE
 
@@ -185,28 +186,32 @@ class Status:
             return {lang: [vars(item) for item in found] for lang, found in group.items()}
         return {"mode": self.mode, "missing": items(self.missing), "stale": items(self.stale)}
 
-    def as_table(self) -> str:
-        lines = [RULE[self.mode], MARK_DONE]
+    def as_table(self, translate: Callable[[str], str] = ENGLISH) -> str:
+        """The table `lillesite translations` prints, in the language of `translate` (a messages.Translator).
+        The words 'stale' and 'missing' of each line are in columns of the same width in every language."""
+        lines = [translate(RULE[self.mode]), translate(MARK_DONE)]
         for lang in self.missing:
-            lines.append(f"\n{lang}: {len(self.missing[lang])} missing, {len(self.stale[lang])} stale")
+            lines.append("\n" + translate(_("{lang}: {missing} missing, {stale} stale", lang=lang,
+                                             missing=len(self.missing[lang]), stale=len(self.stale[lang]))))
             for item in self.stale[lang]:
-                lines.append(f"  stale    {item.file}  (original {item.source} changed {SINCE[item.reason]})")
+                lines.append(translate(_("  stale    {file}  (original {original} changed {since})", file=item.file,
+                                         original=item.source, since=SINCE[item.reason])))
             for item in self.missing[lang]:
-                lines.append(f"  missing  {item.source}  {item.title}")
+                lines.append(translate(_("  missing  {original}  {title}", original=item.source, title=item.title)))
         return "\n".join(lines)
 
 
 RULE = {  # what the status can and cannot know, in each mode
-    "git": ("staleness from git history\n"
-            "  stale: the original differs from the version recorded in the translation's translated_from;\n"
-            "  without translated_from, git shows that the original changed after the translation (a guess:\n"
-            "  git cannot tell whether the change needs translating, nor order two uncommitted edits)."),
-    "fingerprint": ("staleness from recorded fingerprints (not a git repository)\n"
-                    "  stale: the original differs from the version recorded in the translation's translated_from;\n"
-                    "  without translated_from, nothing tells."),
+    "git": _("staleness from git history\n"
+             "  stale: the original differs from the version recorded in the translation's translated_from;\n"
+             "  without translated_from, git shows that the original changed after the translation (a guess:\n"
+             "  git cannot tell whether the change needs translating, nor order two uncommitted edits)."),
+    "fingerprint": _("staleness from recorded fingerprints (not a git repository)\n"
+                     "  stale: the original differs from the version recorded in the translation's translated_from;\n"
+                     "  without translated_from, nothing tells."),
 }
-MARK_DONE = "  Once a translation is up to date: lillesite translations --mark-done FILE"
-SINCE = {RECORDED: "since its translated_from", LATER: "after it, says git"}
+MARK_DONE = _("  Once a translation is up to date: lillesite translations --mark-done FILE")
+SINCE = {RECORDED: _("since its translated_from"), LATER: _("after it, says git")}
 
 
 def status(site: Site, history: History | None) -> Status:
@@ -231,14 +236,15 @@ def original_of(config: Config, translation: Path) -> Path:
     content = config.content_dir.resolve()
     match = NAME_RE.match(path.name)
     if path.parent.parent != content or path.parent.name not in KINDS or not match:
-        raise BuildFailed([UsageError(f"{str(translation)!r} is not a content file of this site "
-                                      f"(content/pages/KEY.LANG.md or content/news/DATE-KEY.LANG.md)")])
+        raise BuildFailed([UsageError(_("{file!r} is not a content file of this site "
+                                        "(content/pages/KEY.LANG.md or content/news/DATE-KEY.LANG.md)",
+                                        file=str(translation)))])
     if match["lang"] == config.default_language:
-        raise BuildFailed([UsageError(f"{translation.name!r} is in the source language "
-                                      f"({config.default_language}); mark its translations instead")])
+        raise BuildFailed([UsageError(_("{file!r} is in the source language ({lang}); mark its translations instead",
+                                        file=translation.name, lang=config.default_language))])
     original = path.with_name(path.name[: -len(f".{match['lang']}.md")] + f".{config.default_language}.md")
     if not original.is_file():
-        raise BuildFailed([ContentError(f"no original {original.name!r} to compare with",
+        raise BuildFailed([ContentError(_("no original {file!r} to compare with", file=original.name),
                                         Location(path.relative_to(config.root.resolve()).as_posix()))])
     return original
 
@@ -254,7 +260,7 @@ def mark_done(config: Config, translation: Path) -> str:
         raise BuildFailed([exc]) from None
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        raise BuildFailed([ContentError("missing front matter: the file must start with a line '---'",
+        raise BuildFailed([ContentError(_("missing front matter: the file must start with a line '---'"),
                                         Location(where, 1))])
     for index in range(1, len(lines)):
         if lines[index].startswith("translated_from:"):
@@ -264,7 +270,7 @@ def mark_done(config: Config, translation: Path) -> str:
             lines.insert(index, f"translated_from: {value}")
             break
     else:
-        raise BuildFailed([ContentError("front matter opened on line 1 is never closed with a line '---'",
+        raise BuildFailed([ContentError(_("front matter opened on line 1 is never closed with a line '---'"),
                                         Location(where, 1))])
     translation.write_text("\n".join(lines), encoding="utf-8")
     return value

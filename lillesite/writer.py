@@ -1,4 +1,4 @@
-"""The only stage that writes. A new tree is built beside the old one and swapped in atomically.
+"""The only step that writes. A new tree is built beside the old one and swapped in atomically.
 
 Unchanged files are hard links to the previous output, so their mtime stays and deploys move only
 real changes; a build that fails or is killed at any moment leaves the previous output as it was.
@@ -81,7 +81,8 @@ def output_lock(out: Path, *, wait: float = LOCK_WAIT_SECONDS):
                         _("another lillesite build is writing {folder!r}; gave up after {wait:.0f} s",
                           folder=str(out), wait=wait))]) from None
                 if not announced:
-                    log.warning("another build is writing %s; waiting for it to finish", out)
+                    # a Message as the record's text: the CLI's log handler shows it in the editor's language
+                    log.warning(_("another build is writing {folder}; waiting for it to finish", folder=str(out)))
                     announced = True
                 time.sleep(0.1)
         try:

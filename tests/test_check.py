@@ -1,7 +1,14 @@
 """`lillesite check` and `build --strict`: every finding as 'path:line: level: message', in one pass."""
 from __future__ import annotations
 
-from tests.conftest import run_cli, write_site
+import pytest
+
+from lillesite import messages
+from lillesite.build import build
+from lillesite.config import load_config
+from lillesite.errors import BuildFailed
+from lillesite.options import BuildOptions
+from tests.conftest import MINIMAL_CONFIG, run_cli, write_site
 
 BUREAU = {
     "content/pages/bureau.fr.md": "---\ntitle: Le bureau\n---\nLe bureau.\n",
@@ -116,3 +123,88 @@ def test_summary_says_when_the_next_scheduled_item_goes_live(tmp_path):
     everything = run_cli("build", "--future", "--site", str(site))
     assert "next scheduled" not in everything.stdout
     assert (site / "_site/fr/actualites/2029/02/sooner/index.html").is_file()
+
+
+# ------------------------------------------------ hints for the slips editors make (issue 20, item 7)
+HINT_CONFIG = MINIMAL_CONFIG.replace("""    economy: {fr: Économie, en: Economy}
+""", """    economy: {fr: Économie, en: Economy}
+    environment: {fr: Environnement, en: Environment}
+""")
+
+
+def _findings(site) -> list:
+    with pytest.raises(BuildFailed) as failure:
+        build(load_config(site), BuildOptions(strict=True, write=False))
+    return failure.value.errors
+
+
+def _french(finding) -> str:
+    return finding.describe(messages.translator({"LANG": "fr_FR.UTF-8"}))
+
+
+def test_a_link_to_a_pages_address_names_the_file_that_has_it(tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/pages/eu-office.fr.md": "---\ntitle: Le bureau\nslug: bureau-ue\n---\nLe bureau.\n",
+        "content/news/2023-03-31-reunion.fr.md": """
+            ---
+            title: Réunion
+            ---
+            Voir [le bureau](../pages/bureau-ue.fr.md), [encore](../pages/eu-ofice.fr.md)
+            et [rien](../pages/absente.fr.md).
+            """,
+    }, config=HINT_CONFIG)
+    found = {f.message: f for f in _findings(site)}
+    address = found["link to a missing file 'content/pages/bureau-ue.fr.md'"]
+    assert str(address) == (
+        "content/news/2023-03-31-reunion.fr.md:4: link to a missing file 'content/pages/bureau-ue.fr.md' "
+        "('bureau-ue' is the address (slug) of eu-office.fr.md, not a file name: link to the file, "
+        "'../pages/eu-office.fr.md')")
+    assert _french(address) == (
+        "content/news/2023-03-31-reunion.fr.md:4: erreur: lien vers un fichier qui n'existe pas : "
+        "'content/pages/bureau-ue.fr.md' ('bureau-ue' est l'adresse (slug) de eu-office.fr.md, pas un nom de "
+        "fichier : faites le lien vers le fichier, '../pages/eu-office.fr.md')")
+    assert found["link to a missing file 'content/pages/eu-ofice.fr.md'"].hint == (
+        "did you mean '../pages/eu-office.fr.md'?")
+    assert found["link to a missing file 'content/pages/absente.fr.md'"].hint is None  # nothing close: no guess
+
+
+def test_a_missing_picture_one_letter_off_gets_a_did_you_mean(tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/pages/bureau.fr.md": """
+            ---
+            title: Le bureau
+            image: images/phot.jpg
+            image_alt: L'équipe
+            ---
+            ![L'équipe](../../static/images/phot.jpg)
+
+            ![Le plan](../../static/images/plan.png)
+            """,
+        "static/images/photo.jpg": b"\xff\xd8\xff",
+        "static/images/logo.png": b"\x89PNG",
+    }, config=HINT_CONFIG)
+    found = {f.message: f for f in _findings(site)}
+    body = found["link to a missing file 'static/images/phot.jpg'"]
+    assert str(body) == ("content/pages/bureau.fr.md:6: link to a missing file 'static/images/phot.jpg' "
+                         "(did you mean '../../static/images/photo.jpg'?)")
+    assert _french(body).endswith("(vouliez-vous dire '../../static/images/photo.jpg' ?)")
+    assert found["image: no file 'static/images/phot.jpg'"].hint == "did you mean 'images/photo.jpg'?"
+    assert found["link to a missing file 'static/images/plan.png'"].hint is None  # 'logo.png' is not a slip of it
+
+
+def test_a_tag_label_used_as_a_key_says_which_key_to_write(tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/news/2023-03-31-reunion.fr.md": "---\ntitle: Réunion\ntags: [Environnement, cultur]\n---\nTexte.\n",
+    }, config=HINT_CONFIG)
+    found = {f.message: f for f in _findings(site)}
+    label = found["tags: 'Environnement' is not in the tag vocabulary (tags.labels in site.yml)"]
+    assert str(label) == (
+        "content/news/2023-03-31-reunion.fr.md:3: tags: 'Environnement' is not in the tag vocabulary "
+        "(tags.labels in site.yml) ('Environnement' is the label shown for the tag 'environment': in 'tags:', "
+        "write its key, environment)")
+    assert _french(label) == (
+        "content/news/2023-03-31-reunion.fr.md:3: avertissement: tags : 'Environnement' n'est pas dans la liste "
+        "des thèmes (tags.labels dans site.yml) ('Environnement' est le libellé affiché du thème 'environment' : "
+        "dans 'tags:', écrivez sa clé, environment)")
+    assert found["tags: 'cultur' is not in the tag vocabulary (tags.labels in site.yml)"].hint == (
+        "did you mean 'culture'?")

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from lillesite import images
 from lillesite.build import build
 from lillesite.cache import BuildCache
 from lillesite.config import load_config
@@ -164,7 +168,7 @@ def test_a_missing_photo_says_which_file_was_meant(tmp_path):
         "static/images/portrait.jpg": photos.photo(300, 200),
     }, config=CONFIG)
     assert build_errors(root) == ["content/news/2023-03-01-photo.fr.md:3: image: no file 'static/images/portait.jpg' "
-                                  "(did you mean 'static/images/portrait.jpg'?)"]
+                                  "(did you mean 'images/portrait.jpg'?)"]
 
 
 def test_a_decompression_bomb_is_refused_with_a_message(tmp_path):
@@ -215,3 +219,107 @@ def test_a_listed_item_shows_its_photo_on_its_card(built):
     page = parse_page(built / "fr/actualites/index.html")
     cards = [attrs for tag, attrs in page.elements if tag == "img" and "portrait" in attrs.get("src", "")]
     assert len(cards) == 1 and cards[0]["loading"] == "lazy" and cards[0]["alt"] == ""
+
+
+def _age(root: Path, seconds: int = 60) -> None:
+    """Date every file of the site `seconds` back: older than a clock tick, their stamps are trusted."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def test_a_warm_build_reads_no_photo_whose_stamp_is_unchanged(tmp_path, sources, monkeypatch):
+    root = _site(tmp_path / "site", sources)
+    _age(root)
+    config = load_config(root)
+    build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    read = []
+    real = images.inspect
+    monkeypatch.setattr(images, "inspect", lambda rel, data: read.append(rel) or real(rel, data))
+    warm = build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    assert read == [] and warm.images_made == 0
+    (root / "static/images/in-text.jpg").write_bytes(photos.photo(1400, 1000, seed=9))  # a new stamp
+    changed = build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    assert read == ["images/in-text.jpg"] and changed.images_made == 6
+
+
+def test_a_photo_changed_within_a_clock_tick_of_the_build_is_read_again(tmp_path, sources, monkeypatch):
+    root = _site(tmp_path / "site", sources)  # just written: stamps too recent to be trusted
+    config = load_config(root)
+    build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    read = []
+    real = images.inspect
+    monkeypatch.setattr(images, "inspect", lambda rel, data: read.append(rel) or real(rel, data))
+    build(config, BuildOptions(out=tmp_path / "out", jobs=1))
+    assert "images/in-text.jpg" in read
+
+
+def test_a_build_with_photos_stops_early_when_nothing_changed(tmp_path, sources):
+    root = _site(tmp_path / "site", sources)
+    _age(root)  # written more than a clock tick before the build: their stamps are trusted (stamps.RACY_NS)
+    config = load_config(root)
+    options = BuildOptions(out=tmp_path / "out", jobs=1, stop_if_unchanged=True)
+    assert build(config, options).site is not None
+    again = build(config, options)
+    assert again.site is None and "up-to-date check" in again.timings  # stopped before reading anything
+
+
+# ----------------------------------------------------------------------- HEIC
+def _heic(width: int = 1100, height: int = 825) -> bytes:
+    """An iPhone's HEIC photo, with the same private metadata as tests/photos.py's JPEGs."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    with Image.open(io.BytesIO(photos.photo(width, height, seed=7))) as jpeg:
+        buffer = io.BytesIO()
+        jpeg.save(buffer, "HEIF", exif=jpeg.info["exif"], quality=80)
+    return buffer.getvalue()
+
+
+def test_a_heic_photo_is_published_as_webp_and_jpeg_without_metadata(tmp_path):
+    root = write_site(tmp_path / "site", {
+        "content/news/2023-03-01-photo.fr.md": _news("images/iphone.heic"),
+        "static/images/iphone.heic": _heic(),
+    }, config=CONFIG)
+    out = build_site(root, jobs=1)
+    published = sorted(p.name for p in (out / "images").iterdir())
+    assert "iphone.heic" not in published
+    assert {name.rsplit(".", 1)[1] for name in published if name.startswith("iphone.")} == {"webp", "jpg"}
+    for name in published:
+        data = (out / "images" / name).read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            assert not image.getexif() and "exif" not in image.info, name
+        assert photos.SERIAL.encode() not in data and b"GPS" not in data, name
+    page = (out / "fr/actualites/2023/03/photo/index.html").read_text(encoding="utf-8")
+    assert re.search(r'srcset="[^"]*iphone\.[0-9a-f]{10}\.1024\.webp 1024w', page)
+
+
+def test_without_pillow_heif_a_heic_photo_gets_how_to_convert_it(tmp_path, monkeypatch):
+    data = _heic(400, 300)
+    monkeypatch.setitem(sys.modules, "pillow_heif", None)  # as if not installed: importing it fails
+    monkeypatch.setattr(Image, "OPEN", {k: v for k, v in Image.OPEN.items() if k != "HEIF"})
+    monkeypatch.setattr(Image, "ID", [k for k in Image.ID if k != "HEIF"])
+    root = write_site(tmp_path / "site", {
+        "content/news/2023-03-01-photo.fr.md": _news("images/iphone.heic"),
+        "static/images/iphone.heic": data,
+    }, config=CONFIG)
+    assert build_errors(root, jobs=1) == [
+        "content/news/2023-03-01-photo.fr.md:3: static/images/iphone.heic: HEIC photos cannot be read here: convert "
+        "it to JPEG (on the iPhone: Settings > Camera > Formats > Most Compatible; on a computer: open it and "
+        "export it as JPEG)"]
+
+
+def test_check_lists_the_pictures_nothing_uses(tmp_path, sources):
+    root = _site(tmp_path / "site", sources, **{
+        "static/css/extra.css": "header { background: url(../images/banner.png); }\n",
+        "static/images/banner.png": photos.transparent_png(400, 300),  # used by a stylesheet
+        "static/images/old-logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    })
+    result = run_cli("check", "--site", str(root), env={"LC_ALL": "C"})
+    assert result.returncode == 0, result.stderr
+    found = [line for line in (result.stdout + result.stderr).splitlines() if "uses this picture" in line]
+    assert found == [
+        f"static/images/{name}: notice: no page, template or stylesheet uses this picture (it is published all "
+        "the same) (delete it if it is not needed, or show it on a page)" for name in ("old-logo.svg", "unused-from-phone.jpg")]
+    build = run_cli("build", "--site", str(root), env={"LC_ALL": "C"})  # a build does not look for them
+    assert build.returncode == 0 and "uses this picture" not in build.stdout + build.stderr

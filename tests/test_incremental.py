@@ -107,6 +107,21 @@ def test_parallel_parse_and_render_equal_single_process(tmp_path):
     assert cached_build(site, site / "_site", jobs=2) == errors  # reported once, as by one process
 
 
+def test_pages_rendered_by_workers_are_kept_for_the_next_build(tmp_path):
+    """The page cache's records made in the worker processes reach the cache: the next build, after nothing
+    changed, renders nothing but the pages that read more than their plan (the topics indexes)."""
+    assert threading.active_count() == 1  # else the build renders in one process and this test proves nothing
+    site = generate(tmp_path / "corpus", 30)
+    out = tmp_path / "out"
+    with mock.patch.object(workers, "in_processes", wraps=workers.in_processes) as forking:
+        cached_build(site, out, jobs=2)
+    assert forking.called
+    with mock.patch("lillesite.render.Renderer.render", autospec=True, side_effect=Renderer.render) as rendering:
+        cached_build(site, out, jobs=1)
+    rendered = {call.args[1].kind for call in rendering.call_args_list}
+    assert rendered <= {"tags"}, rendered
+
+
 def test_unchanged_pages_keep_their_file_and_removed_pages_disappear(site_copy):
     site = site_copy("bilingual")
     out = build_site(site)

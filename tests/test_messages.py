@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import ast
 import io
+import logging
 import pickle
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -148,6 +150,20 @@ def test_the_preview_banner_speaks_the_editors_language(french, tmp_path):
     assert "content/pages/a.en.md:2: erreur: est vide" in banner
 
 
+def test_log_records_are_shown_in_the_editors_language(french):
+    """Modules log Messages (writer.py: another build holds the output's lock); the CLI's log handler shows
+    them translated, and any other handler sees the English."""
+    from lillesite.cli import _LogFormatter
+
+    record = logging.LogRecord("lillesite.writer", logging.WARNING, __file__, 1, _(
+        "another build is writing {folder}; waiting for it to finish", folder="/site/_site"), None, None)
+    assert _LogFormatter(french).format(record) == ("une autre construction écrit dans /site/_site ; attente de la "
+                                                    "fin de celle-ci")
+    assert logging.Formatter().format(record) == "another build is writing /site/_site; waiting for it to finish"
+    plain = logging.LogRecord("x", logging.INFO, __file__, 1, "%s files", (3,), None)
+    assert _LogFormatter(french).format(plain) == "3 files"
+
+
 MISTAKES = {
     "content/pages/bureau.fr.md": """\
         ---
@@ -225,3 +241,114 @@ def test_argparse_errors_are_in_french_too():
     english = run_cli("build", "--jobs", "0")
     assert english.stderr.splitlines()[-1] == ("lillesite build: error: argument --jobs: expected a whole number "
                                                "of at least 1, got '0'")
+
+
+# ------------------------------------------------------------- a French editor's session, end to end
+SESSION_CONFIG = """\
+base_url: https://example.org/
+default_language: fr
+languages:
+  fr: {locale: fr_FR}
+  en: {locale: en_GB}
+title: {fr: Bureau UE, en: EU Office}
+description: {fr: Le bureau., en: The office.}
+news:
+  slug: {fr: actualites, en: news}
+tags:
+  slug: {fr: themes, en: tags}
+  labels:
+    environment: {fr: Environnement, en: Environment}
+"""
+NEWS_FR = "content/news/2023-03-31-reunion-des-metropoles.fr.md"
+NEWS_EN = "content/news/2023-03-31-reunion-des-metropoles.en.md"
+
+
+def _git(site: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=site, check=True,
+                   capture_output=True)
+
+
+def test_a_french_editors_session(tmp_path):
+    """Under LANG=fr_FR.UTF-8, as an editor works: a news item, a mistake and its French message with the
+    file and line, the fix, the English translation, stale after a French edit, marked done, built."""
+    site = write_site(tmp_path / "site", {
+        "content/pages/index.fr.md": "---\ntitle: Accueil\n---\nBienvenue.\n",
+        "content/pages/eu-office.fr.md": "---\ntitle: Le bureau\nslug: bureau-ue\n---\nLe bureau.\n",
+    }, config=SESSION_CONFIG)
+    _git(site, "init", "-q")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-qm", "site")
+
+    def lillesite(*args: str):
+        return run_cli(*args, cwd=site, env=FRENCH_ENV)
+
+    created = lillesite("new", "news", "Réunion des métropoles", "--date", "2023-03-31")
+    assert (created.returncode, created.stdout) == (0, f"créé : {NEWS_FR}\n"), created.stderr
+    written = (site / NEWS_FR).read_text(encoding="utf-8")
+    assert written.startswith('---\ntitle: "Réunion des métropoles"\ntags: []\n---\n')
+    # the editor writes the item, with a tag's French label and the page's address instead of its file
+    (site / NEWS_FR).write_text(written.replace("tags: []", "tags: [Environnement]")
+                                + "Les métropoles se réunissent. Voir [le bureau](../pages/bureau-ue.fr.md).\n",
+                                encoding="utf-8")
+    failed = lillesite("build")
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines() == [
+        f"{NEWS_FR}:3: avertissement: tags : 'Environnement' n'est pas dans la liste des thèmes (tags.labels dans "
+        "site.yml) ('Environnement' est le libellé affiché du thème 'environment' : dans 'tags:', écrivez sa clé, "
+        "environment)",
+        f"{NEWS_FR}:6: erreur: lien vers un fichier qui n'existe pas : 'content/pages/bureau-ue.fr.md' ('bureau-ue' "
+        "est l'adresse (slug) de eu-office.fr.md, pas un nom de fichier : faites le lien vers le fichier, "
+        "'../pages/eu-office.fr.md')",
+        "échec de la construction : 1 erreur(s), 1 avertissement(s)",
+    ]
+    assert not (site / "_site").exists()
+
+    text = (site / NEWS_FR).read_text(encoding="utf-8")
+    (site / NEWS_FR).write_text(text.replace("[Environnement]", "[environment]")
+                                .replace("../pages/bureau-ue.fr.md", "../pages/eu-office.fr.md"), encoding="utf-8")
+    checked = lillesite("check", "--strict")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("vérifié : ") and "0 avertissement(s), 0 remarque(s), aucune erreur" in (
+        checked.stdout)
+    missing = lillesite("translations")
+    assert f"  manquante  {NEWS_FR}  Réunion des métropoles" in missing.stdout.splitlines()
+    _git(site, "add", "-A")
+    _git(site, "commit", "-qm", "news")
+
+    translated = lillesite("new", "news", "Metropoles meet", "--lang", "en", "--key", "reunion-des-metropoles")
+    assert translated.returncode == 0, translated.stderr
+    assert translated.stdout == f"créé : {NEWS_EN} (traduction de {NEWS_FR})\n"
+    (site / NEWS_EN).write_text((site / NEWS_EN).read_text(encoding="utf-8") + "The metropoles meet.\n",
+                                encoding="utf-8")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-qm", "translation")
+    table = lillesite("translations").stdout
+    assert table.startswith("traductions périmées d'après l'historique git\n"), table
+    assert "en : 2 manquante(s), 0 périmée(s)" in table and NEWS_FR not in table  # the two pages remain
+
+    (site / NEWS_FR).write_text((site / NEWS_FR).read_text(encoding="utf-8").replace("se réunissent",
+                                                                                    "se réunissent à Lille"),
+                                encoding="utf-8")
+    _git(site, "commit", "-qam", "French edit")
+    stale = lillesite("translations").stdout
+    assert "en : 2 manquante(s), 1 périmée(s)" in stale
+    assert f"  périmée    {NEWS_EN}  (l'original {NEWS_FR} a changé après elle, d'après git)" in stale.splitlines()
+    noticed = lillesite("check", "--strict")
+    assert noticed.returncode == 0, noticed.stderr  # a stale translation is a notice: it never blocks
+    assert (f"{NEWS_EN}:1: remarque: la traduction n'est peut-être plus à jour : {NEWS_FR} a changé depuis "
+            f"qu'elle a été faite (mettez-la à jour si besoin, puis lancez 'lillesite translations --mark-done "
+            f"{NEWS_EN}')") in noticed.stderr.splitlines()
+
+    marked = lillesite("translations", "--mark-done", NEWS_EN)
+    assert marked.returncode == 0, marked.stderr
+    assert re.fullmatch(rf"{re.escape(NEWS_EN)} est marqué comme traduit de l'original dans son état actuel "
+                        r"\([0-9a-f]{16}\)\n", marked.stdout), marked.stdout
+    assert "en : 2 manquante(s), 0 périmée(s)" in lillesite("translations").stdout
+
+    built = lillesite("build")
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("construit : ") and built.stderr == ""
+    french_page = (site / "_site/fr/actualites/2023/03/reunion-des-metropoles/index.html").read_text(encoding="utf-8")
+    assert "se réunissent à Lille" in french_page and 'href="../../../../bureau-ue/"' in french_page
+    english_page = (site / "_site/en/news/2023/03/metropoles-meet/index.html").read_text(encoding="utf-8")
+    assert "The metropoles meet." in english_page

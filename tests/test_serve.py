@@ -355,6 +355,16 @@ def test_a_port_asked_for_and_in_use_says_so_and_how_to_choose_another(site_copy
     assert "previewing" not in done.stdout  # refused before building anything
 
 
+def test_a_port_in_use_is_said_in_the_editors_language(site_copy, busy_port):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": EPOCH, "LANG": "fr_FR.UTF-8"}
+    done = subprocess.run([sys.executable, "-m", "lillesite", "serve", "--site", str(site_copy("bilingual")),
+                           "--port", str(busy_port)], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith(f"erreur: le port {busy_port} est déjà occupé, par un autre aperçu ou un autre "
+                                  "programme (choisissez un autre port, par exemple --port "), done.stderr
+    assert done.stderr.endswith(", ou arrêtez le programme qui l'utilise)\n"), done.stderr
+
+
 def test_the_default_port_in_use_gives_the_next_free_one_and_says_so(site_copy, busy_port, tmp_path):
     """As Hugo does: without --port, a preview already running on the default port is no reason to fail."""
     log = tmp_path / "serve.log"
@@ -377,3 +387,30 @@ def test_the_default_port_in_use_gives_the_next_free_one_and_says_so(site_copy, 
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_photo_saved_while_previewing_shows_on_the_next_reload(site_copy, tmp_path):
+    """An editor replaces the lead photo of a news item by a better one under the same name: the page's next
+    reload shows the new photo, at its own variants' URLs, which the preview serves."""
+    import re
+    from tests import photos
+
+    site = site_copy("bilingual")
+    (site / "static/images").mkdir(parents=True, exist_ok=True)
+    (site / "static/images/visite.jpg").write_bytes(photos.photo(1300, 900, seed=1))
+    (site / "content/news/2023-03-02-photo.fr.md").write_text(
+        "---\ntitle: Avec photo\nimage: images/visite.jpg\nimage_alt: La visite\n---\nTexte.\n", encoding="utf-8")
+    variant = re.compile(r"/images/visite\.([0-9a-f]{10})\.\d+\.webp")
+    path = "/fr/actualites/2023/03/photo/"
+    server = Preview(site, tmp_path / "serve.log")
+    try:
+        first = variant.search(server.wait_for(path, variant.search)).group(1)
+        (site / "static/images/visite.jpg").write_bytes(photos.photo(1300, 900, seed=2))
+        page = server.wait_for(path, lambda page: (found := variant.search(page)) and found.group(1) != first)
+        urls = set(re.findall(r"/images/visite\.[0-9a-f]{10}\.[\w.]+", page))
+        assert urls and not any(first in url for url in urls)
+        for url in urls:
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{url}", timeout=5) as response:
+                assert response.status == 200 and response.headers["Content-Type"].startswith("image/"), url
+    finally:
+        server.stop()

@@ -130,7 +130,7 @@ class TestSitemap:
                 assert dict(page.translations) in [group for group, _, _ in groups]
 
     def test_each_translation_group_once_with_alternates(self, config, page_plan):
-        root = ET.fromstring(sitemap.sitemap(config, page_plan))
+        root = ET.fromstring(sitemap.sitemap(config, sitemap.groups(page_plan)))
         nodes = {node.findtext("s:loc", namespaces=SITEMAP_NS): node for node in root.findall("s:url", SITEMAP_NS)}
         assert len(nodes) == len(root.findall("s:url", SITEMAP_NS))  # each URL once
         assert set(nodes) == {absolute(page.url) for page in page_plan if page.in_sitemap}
@@ -147,7 +147,7 @@ class TestSitemap:
                 assert node.findtext("s:lastmod", namespaces=SITEMAP_NS) == lastmod
 
     def test_what_the_sitemap_says_of_some_pages(self, config, page_plan):
-        root = ET.fromstring(sitemap.sitemap(config, page_plan))
+        root = ET.fromstring(sitemap.sitemap(config, sitemap.groups(page_plan)))
         nodes = {node.findtext("s:loc", namespaces=SITEMAP_NS): node for node in root.findall("s:url", SITEMAP_NS)}
         home = {link.get("hreflang"): link.get("href") for link in nodes[absolute("/en/")].findall("x:link", SITEMAP_NS)}
         assert home == {"fr": absolute("/fr/"), "en": absolute("/en/"), "x-default": absolute("/")}
@@ -159,7 +159,9 @@ class TestSitemap:
 # --------------------------------------------------------------- the feeds
 class TestFeeds:
     def test_rss_of_a_language(self, site, catalogues):
-        channel = ET.fromstring(feeds.rss(site, "fr", catalogues["fr"])).find("channel")
+        config = site.config
+        channel = ET.fromstring(feeds.rss(config, "fr", site.news["fr"][:config.feed_limit], catalogues["fr"])
+                                ).find("channel")
         assert channel.findtext("title") == "Site de test – Actualités"
         assert channel.findtext("link") == absolute("/fr/actualites/")
         items = channel.findall("item")
@@ -173,7 +175,9 @@ class TestFeeds:
         assert f'href="{absolute("/fr/a-propos/")}"' in items[0].findtext(RSS_CONTENT)
 
     def test_each_language_its_own_items(self, site, catalogues):
-        channel = ET.fromstring(feeds.rss(site, "en", catalogues["en"])).find("channel")
+        config = site.config
+        channel = ET.fromstring(feeds.rss(config, "en", site.news["en"][:config.feed_limit], catalogues["en"])
+                                ).find("channel")
         assert [item.findtext("title") for item in channel.findall("item")] == [
             "Fourth news", "Second news", "First news"]
         assert channel.findtext("language") == "en"
@@ -310,13 +314,13 @@ class TestPageKeys:
 
     @pytest.mark.parametrize("edit", sorted(EDITS))
     def test_an_unchanged_key_means_an_unchanged_feed_or_sitemap(self, base, make_graph, edit):
-        """The same for the files made beside the pages: steps.other_files keys them by what it reads."""
+        """The same for the files made beside the pages: steps.feeds_and_sitemap keys them by what it reads."""
         edited = make_graph(variant(graph.CONTENT, edit))
         for by_file in (True, False):
             made = []
             for g in (base, edited):
                 cache = page_cache(g, by_file=by_file)
-                steps.other_files(g.site, g.pages, g.catalogues, cache)
+                steps.feeds_and_sitemap(g.site, g.pages, g.catalogues, cache)
                 made.append({path: (key, sha) for key, (path, sha, _) in cache.new_records.items()})
             before, after = made
             assert set(before) == {"fr/feed.xml", "en/feed.xml", "sitemap.xml"} == set(after)

@@ -21,6 +21,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 import photo_demo  # noqa: E402
 
 ITEM = "fr/actualites/2023/03/rencontre-representations-metropolitaines-bruxelles/"  # its photo: photo-1.jpg
+PORTRAIT = "fr/actualites/2023/03/coup-de-projecteur-metropole-europeenne-de-lille/"  # photo-2.jpg, orientation 6
 INDEX = "fr/actualites/"
 PHONE_IMAGE_BUDGET = 250_000  # bytes of images a phone downloads for a news item with a camera photo
 
@@ -74,6 +75,25 @@ def test_the_chosen_candidate_is_sharp(browser, photo_site, width, scale):
     assert chosen["src"].endswith(".webp")
     assert width_chosen >= min(chosen["shown"] * chosen["ratio"], largest), chosen
     page.context.close()
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 800)])
+def test_a_portrait_lead_photo_is_shown_whole_and_no_taller_than_most_of_the_screen(browser, photo_site, width, height):
+    out, origin = photo_site
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(origin + PORTRAIT, wait_until="load")
+    box = page.evaluate("""() => { const img = document.querySelector('.lead-image img');
+        const r = img.getBoundingClientRect(); return {width: r.width, height: r.height,
+        text: document.querySelector('.prose, main p').getBoundingClientRect().width}; }""")
+    artifacts = REPO / "test-artifacts" / "photos"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(artifacts / f"portrait-lead-{width}.png"), full_page=True)
+    context.close()
+    assert box["height"] > box["width"]  # portrait, whole: the ratio of the photo (3:4) is kept, not cropped
+    assert abs(box["width"] / box["height"] - 3 / 4) < 0.01, box
+    assert box["height"] <= 0.75 * height + 1, box  # the title and the text's start stay in sight
+    assert box["width"] >= min(0.5 * width, 300), box
 
 
 @pytest.mark.parametrize("path", [ITEM, INDEX])
