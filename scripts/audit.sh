@@ -2,6 +2,7 @@
 # Lighthouse and pa11y on one page of every type of the built Lille site (issue 19), as CI can run them.
 #
 #   scripts/audit.sh [SITE_DIR]        # default: _site (run `python build.py` first)
+#   scripts/audit.sh SITE_DIR PATH...  # only these pages, e.g. _site /fr/recherche/ (no chooser run)
 #
 # Serves SITE_DIR on 127.0.0.1 under the production sub-path (/lillesite/, as GitHub Pages serves it, so the
 # 404 page's host-root links and files resolve), then:
@@ -24,6 +25,8 @@ prefix=/lillesite
 pages=(/ /404.html /fr/ /en/ /fr/profil/ /fr/bureau-ue/ /fr/actualites/ /fr/actualites/page/2/
        /fr/actualites/2023/03/mission-ue-adaptation-changement-climatique/ /fr/themes/ /fr/themes/culture/
        /fr/recherche/ /fr/accessibilite/ /fr/mentions-legales/ /fr/donnees-personnelles/ /fr/plan-du-site/)
+chooser=yes
+if [ $# -gt 1 ]; then pages=("${@:2}"); chooser=no; fi
 
 [ -f "$site/fr/index.html" ] || { echo "audit: $site holds no built site; run 'python build.py' first" >&2; exit 2; }
 if [ ! -x "$tools/node_modules/.bin/lighthouse" ] || [ ! -x "$tools/node_modules/.bin/pa11y" ]; then
@@ -62,7 +65,7 @@ for path in "${pages[@]}"; do
 done
 # The root follows the browser's language (above: English, to /en/); a browser in a language the site lacks
 # stays on the chooser, audited here.
-audit chooser "$base/" de
+[ "$chooser" = no ] || audit chooser "$base/" de
 
 python3 - "$out" <<'EOF' || failed=1
 import json, sys

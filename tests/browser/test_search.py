@@ -104,3 +104,38 @@ def test_without_javascript_the_phone_search_button_is_a_link_to_the_search_page
         page.wait_for_url(served_site.url(served_site.search_path("en")))
     finally:
         context.close()
+
+
+def _style(page, selector: str) -> dict:
+    return page.eval_on_selector(selector, """e => { const c = getComputedStyle(e);
+        return {size: c.fontSize, color: c.color, decoration: c.textDecorationLine, tag: e.tagName,
+                width: e.getBoundingClientRect().width}; }""")
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_search_page_looks_like_the_site(served_site, page_at, width):
+    """Issue 19: the results kept Pagefind's own look (12.8 px excerpts, an 11.2 px button, black titles with no
+    underline) and the page's header was an inset box unlike every other page's band."""
+    page = page_at(width)
+    page.goto(served_site.url(served_site.search_path("fr")) + "?q=" + SHARED_WORD)
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    body = _style(page, "body")
+    site_link = _style(page, ".breadcrumbs a")
+    title = _style(page, ".pagefind-ui__result-title .pagefind-ui__result-link")
+    assert title["tag"] == "A" and title["color"] == site_link["color"] and "underline" in title["decoration"]
+    assert _style(page, ".pagefind-ui__result-excerpt")["size"] == body["size"]
+    assert _style(page, ".pagefind-ui__search-clear")["size"] == body["size"]
+    assert _style(page, ".search-label")["size"] == body["size"]
+    # the header band runs the page's full width, as on the news index or any text page
+    assert _style(page, ".page-head")["width"] == page.viewport_size["width"]
+    assert _style(page, "main")["width"] == page.viewport_size["width"]
+
+
+def test_more_results_button_is_the_sites_button(served_site, page_at):
+    """The "more results" button at the size of the site's buttons (the body's), white on the site's blue."""
+    page = page_at(DESKTOP)
+    page.goto(served_site.url(served_site.search_path("fr")) + "?q=europe")
+    page.locator(".pagefind-ui__button").wait_for()
+    button = page.eval_on_selector(".pagefind-ui__button", """e => { const c = getComputedStyle(e);
+        return [c.fontSize, c.color, c.backgroundColor]; }""")
+    assert button == [_style(page, "body")["size"], "rgb(255, 255, 255)", _style(page, ".breadcrumbs a")["color"]]
