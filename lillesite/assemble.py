@@ -409,12 +409,15 @@ def _tags(config: Config, lang: str, entries: list[Entry], report: Diagnostics) 
             by_tag[tag].append(entry)
     tags = []
     slugs: dict[str, str] = {}
-    for key, tagged in by_tag.items():
-        if config.tag_labels and key not in config.tag_labels and lang == config.default_language:
+    undeclared = {key for key in by_tag if config.tag_labels and key not in config.tag_labels}
+    for key, tagged in sorted(by_tag.items(), key=lambda item: item[0] in undeclared):  # declared ones first
+        if key in undeclared and lang == config.default_language:
             report.add(_undeclared_tag(config, key, tagged[0]))
         label = config.tag_label(key, lang)
         slug = urls.slugify(label) or urls.slugify(key) or "tag"
         if slug in slugs and slugs[slug] != key:
+            if key in undeclared:  # a topic's label written as its key: the warning above says which key to write
+                continue
             report.add(ContentError(_("tags: {key!r} and {other!r} would share the URL of tag {slug!r}", key=key,
                                       other=slugs[slug], slug=slug),
                                     Location(tagged[0].rel, tagged[0].doc.line_of_key.get("tags"))))

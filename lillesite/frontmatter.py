@@ -172,6 +172,12 @@ def _kind(value: Any) -> str:
 def _date(c: _Checker, key: str, value: Any) -> dt.datetime | dt.date | None:
     if isinstance(value, (dt.date, dt.datetime)):
         return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        # YAML reads an unquoted 14:30 as a number of minutes (870): a time written without its date
+        time = f"{value // 60:02d}:{value % 60:02d}"
+        c.fail(key, _("{time} is a time alone: a date is needed too", time=time),
+               hint=_("write the date and the time, such as 2023-03-31 {time}", time=time))
+        return None
     if not isinstance(value, str):
         c.fail(key, _("expected a date such as 2023-03-31 or 2023-03-31 14:30, got {kind}", kind=_kind(value)))
         return None

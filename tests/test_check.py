@@ -208,3 +208,27 @@ def test_a_tag_label_used_as_a_key_says_which_key_to_write(tmp_path):
         "dans 'tags:', écrivez sa clé, environment)")
     assert found["tags: 'cultur' is not in the tag vocabulary (tags.labels in site.yml)"].hint == (
         "did you mean 'culture'?")
+
+
+def test_a_tag_label_used_as_a_key_beside_the_key_itself_is_one_warning(tmp_path):
+    """Not also an error that 'Environnement' and 'environment' would share a topic page: the editor wrote
+    one topic, and the warning says which key to write."""
+    site = write_site(tmp_path / "site", {
+        "content/news/2023-03-30-atelier.fr.md": "---\ntitle: Atelier\ntags: [environment]\n---\nTexte.\n",
+        "content/news/2023-03-31-reunion.fr.md": "---\ntitle: Réunion\ntags: [Environnement]\n---\nTexte.\n",
+    }, config=HINT_CONFIG)
+    findings = _findings(site)
+    assert [f.level for f in findings] == ["warning"], [str(f) for f in findings]
+    assert "write its key, environment" in str(findings[0])
+
+
+def test_a_time_without_its_date_says_so(tmp_path):
+    """YAML reads an unquoted 14:30 as 870 minutes: the message speaks of the time the editor wrote."""
+    site = write_site(tmp_path / "site", {
+        "content/news/2023-03-31-reunion.fr.md": "---\ntitle: Réunion\ndate: 14:30\n---\nTexte.\n",
+    })
+    [finding] = _findings(site)
+    assert str(finding) == ("content/news/2023-03-31-reunion.fr.md:3: date: 14:30 is a time alone: a date is needed "
+                            "too (write the date and the time, such as 2023-03-31 14:30)")
+    assert _french(finding) == ("content/news/2023-03-31-reunion.fr.md:3: erreur: date : 14:30 est une heure seule : "
+                                "il faut aussi la date (écrivez la date et l'heure, par exemple 2023-03-31 14:30)")
